@@ -1,0 +1,457 @@
+//! One request/response exchange as a state machine with no I/O.
+//!
+//! The driver calls [`Query::poll_transmit`] and sends what it returns,
+//! sleeps until [`Query::deadline`] or a datagram arrives, and feeds either
+//! to [`Query::handle_timeout`] / [`Query::handle_datagram`] until
+//! [`Query::outcome`] is set. Log lines come out of [`Query::poll_event`].
+//! Retry, timeouts and fragment reassembly follow protocol.md §4, with the
+//! out-of-order and hole handling fixed as the spec decides.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use crate::header::{
+    encode_request, pad_len, Header, Opcode, ServerErrorCode, CTL_MAX_DATA_LEN, HEADER_LEN,
+    MODE_CONTROL,
+};
+
+/// Timing and size limits of one exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Wait for the first fragment (the `timeout` command).
+    pub primary: Duration,
+    /// Wait for each further fragment.
+    pub secondary: Duration,
+    /// Sends before giving up (the reference tries twice).
+    pub attempts: u32,
+    /// Datagrams one attempt may receive before "buffer size exceeded".
+    pub max_datagrams: usize,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            primary: Duration::from_millis(5000),
+            secondary: Duration::from_millis(3000),
+            attempts: 2,
+            max_datagrams: 63,
+        }
+    }
+}
+
+/// A complete, reassembled response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub opcode: Opcode,
+    /// Status word of the final fragment.
+    pub status: u16,
+    pub associd: u16,
+    /// Data of all fragments in offset order (padding and MACs removed).
+    pub data: Vec<u8>,
+    pub fragments: usize,
+}
+
+/// Why an exchange failed; `Display` gives the reference's message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("***Request timed out")]
+    Timeout,
+    #[error("***Response from server was incomplete")]
+    Incomplete,
+    #[error("***Server returned an unspecified error")]
+    Unspecified,
+    #[error("***Buffer size exceeded for returned data")]
+    BufferExceeded,
+    #[error("***Server error code {0}")]
+    Server(ServerErrorCode),
+    #[error("***Socket error; probably ntpd is not running")]
+    Socket,
+}
+
+impl QueryError {
+    /// The reference ends these messages with an extra newline (a blank line).
+    pub fn blank_line_after(&self) -> bool {
+        !matches!(self, QueryError::Server(_))
+    }
+}
+
+/// Something worth logging. `level` 0 is a warning that always goes to the
+/// log stream; higher levels need that debug level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryEvent {
+    pub level: u8,
+    pub text: String,
+}
+
+/// Signs an outgoing request (the auth crate provides one); it receives the
+/// padded request and appends key id and MAC.
+pub type Signer = Box<dyn FnMut(&mut Vec<u8>) + Send>;
+
+pub struct Query {
+    opcode: Opcode,
+    associd: u16,
+    data: Vec<u8>,
+    server: Option<SocketAddr>,
+    timeouts: Timeouts,
+    signer: Option<Signer>,
+    sequence: u16,
+    attempt: u32,
+    transmit: Option<Vec<u8>>,
+    deadline: Option<Instant>,
+    reassembly: Reassembly,
+    datagrams: usize,
+    outcome: Option<Result<Response, QueryError>>,
+    events: VecDeque<QueryEvent>,
+}
+
+impl Query {
+    /// Starts an exchange. `last_sequence` is the session's counter; the
+    /// query increments it before every send (read it back with
+    /// [`Query::sequence`]). `server`, when given, is the only source
+    /// accepted.
+    pub fn new(
+        opcode: Opcode,
+        associd: u16,
+        data: Vec<u8>,
+        last_sequence: u16,
+        server: Option<SocketAddr>,
+        timeouts: Timeouts,
+        signer: Option<Signer>,
+        now: Instant,
+    ) -> Query {
+        let mut q = Query {
+            opcode,
+            associd,
+            data,
+            server,
+            timeouts,
+            signer,
+            sequence: last_sequence,
+            attempt: 0,
+            transmit: None,
+            deadline: None,
+            reassembly: Reassembly::default(),
+            datagrams: 0,
+            outcome: None,
+            events: VecDeque::new(),
+        };
+        if q.data.len() > CTL_MAX_DATA_LEN {
+            // The reference logs this, sends nothing and then times out.
+            q.warn(format!(
+                "***Internal error! Data too large ({})",
+                q.data.len()
+            ));
+            q.outcome = Some(Err(QueryError::Timeout));
+        } else {
+            q.send(now);
+        }
+        q
+    }
+
+    /// The session's sequence counter after this query's sends.
+    pub fn sequence(&self) -> u16 {
+        self.sequence
+    }
+
+    pub fn opcode(&self) -> Opcode {
+        self.opcode
+    }
+
+    /// The next datagram to send, if any.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.transmit.take()
+    }
+
+    /// When [`Query::handle_timeout`] must be called; `None` once finished.
+    pub fn deadline(&self) -> Option<Instant> {
+        if self.outcome.is_some() {
+            None
+        } else {
+            self.deadline
+        }
+    }
+
+    pub fn poll_event(&mut self) -> Option<QueryEvent> {
+        self.events.pop_front()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.outcome.is_some()
+    }
+
+    /// The result once finished; takes it out.
+    pub fn take_outcome(&mut self) -> Option<Result<Response, QueryError>> {
+        self.outcome.take()
+    }
+
+    /// Records a transport failure (e.g. ICMP port unreachable).
+    pub fn handle_socket_error(&mut self) {
+        if self.outcome.is_none() {
+            self.outcome = Some(Err(QueryError::Socket));
+        }
+    }
+
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.outcome.is_some() {
+            return;
+        }
+        match self.deadline {
+            Some(d) if now >= d => {}
+            _ => return,
+        }
+        let error = if self.reassembly.is_empty() {
+            QueryError::Timeout
+        } else {
+            QueryError::Incomplete
+        };
+        self.debug(
+            1,
+            format!(
+                "{} (attempt {})",
+                if error == QueryError::Timeout {
+                    "timeout"
+                } else {
+                    "incomplete"
+                },
+                self.attempt
+            ),
+        );
+        self.retry_or_fail(error, now);
+    }
+
+    fn retry_or_fail(&mut self, error: QueryError, now: Instant) {
+        if self.attempt < self.timeouts.attempts {
+            self.send(now);
+        } else {
+            self.outcome = Some(Err(error));
+        }
+    }
+
+    fn send(&mut self, now: Instant) {
+        self.attempt += 1;
+        self.sequence = self.sequence.wrapping_add(1);
+        self.reassembly = Reassembly::default();
+        self.datagrams = 0;
+        let mut pkt = encode_request(self.opcode, self.sequence, self.associd, &self.data);
+        if let Some(sign) = self.signer.as_mut() {
+            sign(&mut pkt);
+        }
+        self.debug(
+            3,
+            format!("Sending {} octets.  seq={}", pkt.len(), self.sequence),
+        );
+        self.transmit = Some(pkt);
+        self.deadline = Some(now + self.timeouts.primary);
+    }
+
+    fn warn(&mut self, text: String) {
+        self.events.push_back(QueryEvent { level: 0, text });
+    }
+
+    fn debug(&mut self, level: u8, text: String) {
+        self.events.push_back(QueryEvent { level, text });
+    }
+
+    /// Feeds one received datagram.
+    pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, pkt: &[u8]) {
+        if self.outcome.is_some() {
+            return;
+        }
+        if let Some(server) = self.server {
+            if from != server {
+                self.debug(
+                    1,
+                    format!("Discarding packet from unexpected source {from}"),
+                );
+                return;
+            }
+        }
+        self.datagrams += 1;
+        self.debug(3, format!("Received {} octets", pkt.len()));
+        if self.datagrams > self.timeouts.max_datagrams {
+            self.outcome = Some(Err(QueryError::BufferExceeded));
+            return;
+        }
+        let Some(h) = Header::decode(pkt) else {
+            self.outcome = Some(Err(QueryError::Unspecified));
+            return;
+        };
+        if !(1..=4).contains(&h.version) {
+            return self.debug(1, format!("Fragment received with version {}", h.version));
+        }
+        if h.mode != MODE_CONTROL {
+            return self.debug(1, format!("Fragment received with mode {}", h.mode));
+        }
+        if !h.response {
+            return self.debug(1, "Received request, wanted response".to_string());
+        }
+        if h.sequence != self.sequence {
+            return self.debug(
+                1,
+                format!(
+                    "Received sequence number {}, wanted {}",
+                    h.sequence, self.sequence
+                ),
+            );
+        }
+        if h.opcode != self.opcode {
+            return self.debug(
+                1,
+                format!(
+                    "Received opcode {}, wanted {}",
+                    h.opcode.code(),
+                    self.opcode.code()
+                ),
+            );
+        }
+        if h.error {
+            let code = (h.status >> 8) as u8;
+            if h.more {
+                self.warn(format!("Error {code} received on non-final fragment"));
+            }
+            self.outcome = Some(Err(QueryError::Server(ServerErrorCode(code))));
+            return;
+        }
+        if h.associd != self.associd {
+            self.warn(format!(
+                "Association ID {} doesn't match expected {}",
+                h.associd, self.associd
+            ));
+        }
+        if pkt.len() % 4 != 0 {
+            return self.warn(format!(
+                "Response fragment not padded, size = {}",
+                pkt.len()
+            ));
+        }
+        let count = h.count as usize;
+        if pkt.len() < pad_len(HEADER_LEN + count, 4) {
+            self.warn(format!(
+                "Response fragment claims {} octets payload, above {} received",
+                count,
+                pkt.len() - HEADER_LEN
+            ));
+            return self.retry_or_fail(QueryError::Incomplete, now);
+        }
+        if count > CTL_MAX_DATA_LEN {
+            return self.warn(format!("Response fragment claims {count} octets payload, above the maximum {CTL_MAX_DATA_LEN}"));
+        }
+        if count == 0 && h.more {
+            return self.warn("Received count of 0 in non-final fragment".to_string());
+        }
+        let data = &pkt[HEADER_LEN..HEADER_LEN + count];
+        match self.reassembly.insert(h.offset, data, h.more, h.status) {
+            Err(text) => self.warn(text),
+            Ok(()) => {
+                self.debug(
+                    3,
+                    format!("Recording fragment {} octets at {}", count, h.offset),
+                );
+                if let Some((data, fragments, status)) = self.reassembly.complete() {
+                    self.debug(
+                        1,
+                        format!(
+                            "Fragment collection ends. {} bytes  in {} fragments",
+                            data.len(),
+                            fragments
+                        ),
+                    );
+                    self.outcome = Some(Ok(Response {
+                        opcode: self.opcode,
+                        status,
+                        associd: h.associd,
+                        data,
+                        fragments,
+                    }));
+                } else {
+                    self.deadline = Some(now + self.timeouts.secondary);
+                }
+            }
+        }
+    }
+}
+
+/// Fragments stored by offset; any arrival order is accepted.
+#[derive(Default)]
+struct Reassembly {
+    frags: BTreeMap<u16, Vec<u8>>,
+    /// (offset, status) of the final fragment once seen.
+    last: Option<(u16, u16)>,
+}
+
+impl Reassembly {
+    fn is_empty(&self) -> bool {
+        self.frags.is_empty()
+    }
+
+    fn insert(&mut self, offset: u16, data: &[u8], more: bool, status: u16) -> Result<(), String> {
+        let count = data.len();
+        let end = offset as usize + count;
+        if end > u16::MAX as usize {
+            return Err(format!(
+                "received {count} octet frag at {offset} runs past the end of the response"
+            ));
+        }
+        if let Some(prior) = self.frags.get(&offset) {
+            return Err(format!(
+                "duplicate {} octets at {} ignored, prior  {} at {}",
+                count,
+                offset,
+                prior.len(),
+                offset
+            ));
+        }
+        if let Some((&lo, lo_data)) = self.frags.range(..offset).next_back() {
+            if lo as usize + lo_data.len() > offset as usize {
+                return Err(format!(
+                    "received frag at {} overlaps with {} octet frag at {}",
+                    offset,
+                    lo_data.len(),
+                    lo
+                ));
+            }
+        }
+        if let Some((&hi, _)) = self.frags.range(offset..).next() {
+            if end > hi as usize {
+                return Err(format!(
+                    "received {count} octet frag at {offset} overlaps with frag at {hi}"
+                ));
+            }
+        }
+        if let Some((last_off, _)) = self.last {
+            if !more || offset > last_off {
+                return Err("Received second last fragment".to_string());
+            }
+        }
+        if !more {
+            if let Some((&hi, _)) = self.frags.range(offset..).next() {
+                return Err(format!("received last frag at {offset} below frag at {hi}"));
+            }
+            self.last = Some((offset, status));
+        }
+        self.frags.insert(offset, data.to_vec());
+        Ok(())
+    }
+
+    /// The data once the final fragment is in and 0..end has no holes.
+    fn complete(&mut self) -> Option<(Vec<u8>, usize, u16)> {
+        let (_, status) = self.last?;
+        let mut expected = 0usize;
+        for (&off, data) in &self.frags {
+            if off as usize != expected {
+                return None;
+            }
+            expected += data.len();
+        }
+        let fragments = self.frags.len();
+        let mut out = Vec::with_capacity(expected);
+        for data in std::mem::take(&mut self.frags).into_values() {
+            out.extend_from_slice(&data);
+        }
+        Some((out, fragments, status))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! ntpq output formatting.
