@@ -1,1 +1,18 @@
-//! Mode 6 simulator.
+//! A Mode 6 (NTP control) server simulator serving scripted ntpd 1.2.2
+//! state from a TOML scenario, for tests, benchmarks and demos.
+//!
+//! The core, [`ServerState::handle`], is deterministic and has no sockets:
+//! a request datagram and the current time go in, response datagrams come
+//! out. [`Simulator`] serves it on a loopback UDP socket from a thread.
+//! The scenario format is described in the crate README.
+
+pub mod mru;
+pub mod net;
+pub mod reply;
+pub mod scenario;
+pub mod server;
+pub mod util;
+
+pub use net::Simulator;
+pub use scenario::{Scenario, ScenarioError};
+pub use server::ServerState;
