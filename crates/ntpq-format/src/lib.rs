@@ -1,1 +1,32 @@
-//! ntpq output formatting.
+//! ntpq output formatting, byte-compatible with NTPsec ntpq 1.2.2.
+//!
+//! Pure functions from protocol data (typed variables, status words) to
+//! the text ntpq prints; no I/O, no DNS, no clock reads.
+//!
+//! * [`pyfmt`]: Python number/string rendering — `float_repr(f64)`,
+//!   `percent_f(x, width, prec)` (`'%*.*f'`), `percent_d_float(x)` (`'%d'`
+//!   of a float), `py_round(x, n)`, `py_str_repr(&str)`.
+//! * [`timestamp`]: `prettydate(raw) -> Option<String>` (1.2.2 pivot
+//!   [`timestamp::PIVOT_1_2_2`]), `lfp_to_unix(raw, pivot_unix)`,
+//!   `parse_lfp`, `unfold_ntp_seconds`.
+//! * [`units`]: [`units::Unit`], `unitify(value, start, base, width)`
+//!   (falls back to the raw text; `try_unitify` returns `None` instead),
+//!   `unit_for_variable(name)`, `filter_array_with_units(value)`.
+//! * [`cooked`]: `cook(vars, width, units)` for the readvar family
+//!   (`width` is the folding limit: terminal columns − 2, 78 when piped),
+//!   `raw_varlist_text(data)` for raw mode, `status_line(raw, status, decoded)`.
+//! * [`peers`]: `PeersLayout::new(kind, term_width, wide, host_width)`,
+//!   `header(&layout)`, `row(&layout, &PeerRow)`, plus `interval`,
+//!   `f8dot4`, `f8dot3`, `high_truncate`.
+//! * [`assoc`]: `associations_table(&[(associd, status)])`,
+//!   `passociations_text`, `association_row`, `no_associations_text`.
+//!
+//! Values that would make the Python reference raise never panic here:
+//! the raw value text is printed instead.
+
+pub mod assoc;
+pub mod cooked;
+pub mod peers;
+pub mod pyfmt;
+pub mod timestamp;
+pub mod units;
