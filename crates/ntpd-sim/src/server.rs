@@ -4,59 +4,230 @@ use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::time::SystemTime;
 
-use ntp_control::header::{Header, Opcode, ServerErrorCode, CTL_MAX_DATA_LEN, HEADER_LEN, MODE_CONTROL};
+use ntp_control::header::{
+    Header, Opcode, ServerErrorCode, CTL_MAX_DATA_LEN, HEADER_LEN, MODE_CONTROL,
+};
 
 use crate::mru::{parse_addr, Entry, MruList};
 use crate::reply::{datagrams, ReplyBuilder};
 use crate::scenario::{Malformed, Reorder, Scenario};
 use crate::util::{
-    expand_templates, scan_0x_u16, scan_f32, scan_i32, scan_nonce, scan_ntp_ts, scan_u16,
-    scan_u32, NtpTs, Rng,
+    expand_templates, scan_0x_u16, scan_f32, scan_i32, scan_nonce, scan_ntp_ts, scan_u16, scan_u32,
+    NtpTs, Rng,
 };
 
 /// ntpd 1.2.2's system variable names (table order).
 pub const SYS_NAMES: &[&str] = &[
-    "leap", "stratum", "precision", "rootdelay", "rootdisp", "refid", "reftime", "tc", "peer",
-    "offset", "frequency", "sys_jitter", "clk_jitter", "clock", "processor", "system", "version",
-    "clk_wander", "sys_var_list", "tai", "leapsec", "expire", "mintc", "mru_enabled", "mru_depth",
-    "mru_deepest", "mru_mindepth", "mru_maxage", "mru_minage", "mru_maxdepth", "mru_mem",
-    "mru_maxmem", "ss_uptime", "ss_reset", "ss_received", "ss_thisver", "ss_oldver",
-    "ss_badformat", "ss_badauth", "ss_declined", "ss_restricted", "ss_limited", "ss_kodsent",
-    "ss_processed", "peeradr", "peermode", "authdelay", "authkeys", "authfreek", "authklookups",
-    "authknotfound", "authencrypts", "authdigestencrypts", "authcmacencrypts", "authdecrypts",
-    "authreset", "koffset", "kfreq", "kmaxerr", "kesterr", "kstflags", "ktimeconst", "kprecis",
-    "kfreqtol", "kppsfreq", "kppsstab", "kppsjitter", "kppscalibdur", "kppscalibs",
-    "kppscaliberrs", "kppsjitexc", "kppsstbexc", "iostats_reset", "total_rbuf", "free_rbuf",
-    "used_rbuf", "rbuf_lowater", "io_dropped", "io_ignored", "io_received", "io_sent",
-    "io_sendfailed", "io_wakeups", "io_goodwakeups", "timerstats_reset", "timer_overruns",
-    "timer_xmts", "fuzz", "clk_wander_threshold", "mru_exists", "mru_new", "mru_recycleold",
-    "mru_recyclefull", "mru_none", "mru_oldest_age", "tick", "ss_numctlreq", "rootdist",
-    "authdigestdecrypts", "authdigestfails", "authcmacdecrypts", "authcmacfails", "lockclock",
-    "mru_hashslots", "ss_reset_r", "ss_received_r", "ss_thisver_r", "ss_oldver_r",
-    "ss_badformat_r", "ss_badauth_r", "ss_declined_r", "ss_restricted_r", "ss_limited_r",
-    "ss_kodsent_r", "ss_processed_r", "ss_ver1", "ss_ver1_r", "ss_ver1client",
-    "ss_ver1client_r", "ss_ver1zero", "ss_ver1zero_r", "ss_ver1symm", "ss_ver1symm_r",
-    "nts_client_send", "nts_client_recv_good", "nts_client_recv_bad", "nts_server_send",
-    "nts_server_recv_good", "nts_server_recv_bad", "nts_cookie_make", "nts_cookie_decode",
-    "nts_cookie_decode_old", "nts_cookie_decode_old2", "nts_cookie_decode_older",
-    "nts_cookie_decode_too_old", "nts_cookie_decode_error", "nts_ke_serves_good",
-    "nts_ke_serves_bad", "nts_ke_probes_good", "nts_ke_probes_bad",
+    "leap",
+    "stratum",
+    "precision",
+    "rootdelay",
+    "rootdisp",
+    "refid",
+    "reftime",
+    "tc",
+    "peer",
+    "offset",
+    "frequency",
+    "sys_jitter",
+    "clk_jitter",
+    "clock",
+    "processor",
+    "system",
+    "version",
+    "clk_wander",
+    "sys_var_list",
+    "tai",
+    "leapsec",
+    "expire",
+    "mintc",
+    "mru_enabled",
+    "mru_depth",
+    "mru_deepest",
+    "mru_mindepth",
+    "mru_maxage",
+    "mru_minage",
+    "mru_maxdepth",
+    "mru_mem",
+    "mru_maxmem",
+    "ss_uptime",
+    "ss_reset",
+    "ss_received",
+    "ss_thisver",
+    "ss_oldver",
+    "ss_badformat",
+    "ss_badauth",
+    "ss_declined",
+    "ss_restricted",
+    "ss_limited",
+    "ss_kodsent",
+    "ss_processed",
+    "peeradr",
+    "peermode",
+    "authdelay",
+    "authkeys",
+    "authfreek",
+    "authklookups",
+    "authknotfound",
+    "authencrypts",
+    "authdigestencrypts",
+    "authcmacencrypts",
+    "authdecrypts",
+    "authreset",
+    "koffset",
+    "kfreq",
+    "kmaxerr",
+    "kesterr",
+    "kstflags",
+    "ktimeconst",
+    "kprecis",
+    "kfreqtol",
+    "kppsfreq",
+    "kppsstab",
+    "kppsjitter",
+    "kppscalibdur",
+    "kppscalibs",
+    "kppscaliberrs",
+    "kppsjitexc",
+    "kppsstbexc",
+    "iostats_reset",
+    "total_rbuf",
+    "free_rbuf",
+    "used_rbuf",
+    "rbuf_lowater",
+    "io_dropped",
+    "io_ignored",
+    "io_received",
+    "io_sent",
+    "io_sendfailed",
+    "io_wakeups",
+    "io_goodwakeups",
+    "timerstats_reset",
+    "timer_overruns",
+    "timer_xmts",
+    "fuzz",
+    "clk_wander_threshold",
+    "mru_exists",
+    "mru_new",
+    "mru_recycleold",
+    "mru_recyclefull",
+    "mru_none",
+    "mru_oldest_age",
+    "tick",
+    "ss_numctlreq",
+    "rootdist",
+    "authdigestdecrypts",
+    "authdigestfails",
+    "authcmacdecrypts",
+    "authcmacfails",
+    "lockclock",
+    "mru_hashslots",
+    "ss_reset_r",
+    "ss_received_r",
+    "ss_thisver_r",
+    "ss_oldver_r",
+    "ss_badformat_r",
+    "ss_badauth_r",
+    "ss_declined_r",
+    "ss_restricted_r",
+    "ss_limited_r",
+    "ss_kodsent_r",
+    "ss_processed_r",
+    "ss_ver1",
+    "ss_ver1_r",
+    "ss_ver1client",
+    "ss_ver1client_r",
+    "ss_ver1zero",
+    "ss_ver1zero_r",
+    "ss_ver1symm",
+    "ss_ver1symm_r",
+    "nts_client_send",
+    "nts_client_recv_good",
+    "nts_client_recv_bad",
+    "nts_server_send",
+    "nts_server_recv_good",
+    "nts_server_recv_bad",
+    "nts_cookie_make",
+    "nts_cookie_decode",
+    "nts_cookie_decode_old",
+    "nts_cookie_decode_old2",
+    "nts_cookie_decode_older",
+    "nts_cookie_decode_too_old",
+    "nts_cookie_decode_error",
+    "nts_ke_serves_good",
+    "nts_ke_serves_bad",
+    "nts_ke_probes_good",
+    "nts_ke_probes_bad",
 ];
 
 /// ntpd 1.2.2's peer variable names (table order).
 pub const PEER_NAMES: &[&str] = &[
-    "config", "authenable", "authentic", "srcadr", "srcport", "dstadr", "dstport", "leap",
-    "hmode", "stratum", "ppoll", "hpoll", "precision", "rootdelay", "rootdisp", "refid",
-    "reftime", "org", "rec", "xmt", "reach", "unreach", "timer", "delay", "offset", "jitter",
-    "dispersion", "keyid", "filtdelay", "filtoffset", "pmode", "received", "sent", "filtdisp",
-    "flash", "mode", "peer_var_list", "headway", "bias", "srchost", "timerec", "timereach",
-    "badauth", "bogusorg", "oldpkt", "seldisp", "selbroken", "candidate", "ntscookies",
+    "config",
+    "authenable",
+    "authentic",
+    "srcadr",
+    "srcport",
+    "dstadr",
+    "dstport",
+    "leap",
+    "hmode",
+    "stratum",
+    "ppoll",
+    "hpoll",
+    "precision",
+    "rootdelay",
+    "rootdisp",
+    "refid",
+    "reftime",
+    "org",
+    "rec",
+    "xmt",
+    "reach",
+    "unreach",
+    "timer",
+    "delay",
+    "offset",
+    "jitter",
+    "dispersion",
+    "keyid",
+    "filtdelay",
+    "filtoffset",
+    "pmode",
+    "received",
+    "sent",
+    "filtdisp",
+    "flash",
+    "mode",
+    "peer_var_list",
+    "headway",
+    "bias",
+    "srchost",
+    "timerec",
+    "timereach",
+    "badauth",
+    "bogusorg",
+    "oldpkt",
+    "seldisp",
+    "selbroken",
+    "candidate",
+    "ntscookies",
 ];
 
 /// ntpd 1.2.2's clock variable names (table order).
 pub const CLOCK_NAMES: &[&str] = &[
-    "name", "timecode", "poll", "noreply", "badformat", "baddata", "fudgetime1", "fudgetime2",
-    "stratum", "refid", "flags", "device", "clock_var_list",
+    "name",
+    "timecode",
+    "poll",
+    "noreply",
+    "badformat",
+    "baddata",
+    "fudgetime1",
+    "fudgetime2",
+    "stratum",
+    "refid",
+    "flags",
+    "device",
+    "clock_var_list",
 ];
 
 /// Nonces are valid this many seconds (ntpd's NONCE_TIMEOUT).
@@ -75,7 +246,12 @@ struct VarTable {
 }
 
 impl VarTable {
-    fn new(items: &[String], default: Option<&Vec<String>>, silent: &[String], builtin: &[&str]) -> VarTable {
+    fn new(
+        items: &[String],
+        default: Option<&Vec<String>>,
+        silent: &[String],
+        builtin: &[&str],
+    ) -> VarTable {
         let items: Vec<(String, String)> = items
             .iter()
             .map(|it| {
@@ -99,7 +275,10 @@ impl VarTable {
         let mut any = false;
         for item in ItemScanner::new(data) {
             let (name, _value) = item;
-            if !self.known.contains(std::str::from_utf8(name).unwrap_or("\u{0}")) {
+            if !self
+                .known
+                .contains(std::str::from_utf8(name).unwrap_or("\u{0}"))
+            {
                 return Err(ServerErrorCode::UNKNOWNVAR);
             }
             wants.insert(name);
@@ -199,7 +378,10 @@ struct PeerState {
 enum Outcome {
     Ignore,
     Error(ServerErrorCode),
-    Reply { status: u16, fragments: Vec<Vec<u8>> },
+    Reply {
+        status: u16,
+        fragments: Vec<Vec<u8>>,
+    },
 }
 
 /// The simulated server.
@@ -223,7 +405,12 @@ impl ServerState {
     /// Loads the scenario; `start` anchors MRU times and `{ts:start…}`.
     pub fn new(scenario: Scenario, start: SystemTime) -> ServerState {
         let sysc = &scenario.system;
-        let sys = VarTable::new(&sysc.variables, sysc.default.as_ref(), &sysc.silent, SYS_NAMES);
+        let sys = VarTable::new(
+            &sysc.variables,
+            sysc.default.as_ref(),
+            &sysc.silent,
+            SYS_NAMES,
+        );
         let peers = scenario
             .peers
             .iter()
@@ -246,7 +433,13 @@ impl ServerState {
             .iter()
             .filter_map(|a| a.parse().ok())
             .collect();
-        local_addrs.extend(scenario.mru.entries.iter().filter_map(|e| e.laddr.as_deref()?.parse::<IpAddr>().ok()));
+        local_addrs.extend(
+            scenario
+                .mru
+                .entries
+                .iter()
+                .filter_map(|e| e.laddr.as_deref()?.parse::<IpAddr>().ok()),
+        );
         let leap = sysc.leap.unwrap_or((sysc.status >> 14) as u8) & 3;
         let seed = scenario.mru.seed;
         let fseed = scenario.faults.seed;
@@ -335,7 +528,10 @@ impl ServerState {
             Opcode::ReqNonce => {
                 let mut b = ReplyBuilder::new();
                 b.put_str(&format!("nonce={}", self.make_nonce(now, from)));
-                Outcome::Reply { status: 0, fragments: b.finish() }
+                Outcome::Reply {
+                    status: 0,
+                    fragments: b.finish(),
+                }
             }
             Opcode::ReadMru => self.read_mru(now, from, data),
             Opcode::Other(_) => Outcome::Error(ServerErrorCode::BADOP),
@@ -351,7 +547,10 @@ impl ServerState {
         for it in items {
             b.put_str(&expand_templates(it, now, self.start));
         }
-        Outcome::Reply { status, fragments: b.finish() }
+        Outcome::Reply {
+            status,
+            fragments: b.finish(),
+        }
     }
 
     fn unspec(&self, associd: u16) -> Outcome {
@@ -363,7 +562,10 @@ impl ServerState {
         } else {
             self.sys_status
         };
-        Outcome::Reply { status, fragments: vec![Vec::new()] }
+        Outcome::Reply {
+            status,
+            fragments: vec![Vec::new()],
+        }
     }
 
     fn read_status(&self, now: SystemTime, associd: u16) -> Outcome {
@@ -383,7 +585,10 @@ impl ServerState {
             pair[2..].copy_from_slice(&p.status.to_be_bytes());
             b.put_binary(&pair);
         }
-        Outcome::Reply { status: self.sys_status, fragments: b.finish() }
+        Outcome::Reply {
+            status: self.sys_status,
+            fragments: b.finish(),
+        }
     }
 
     fn read_variables(&self, now: SystemTime, associd: u16, data: &[u8]) -> Outcome {
@@ -443,7 +648,12 @@ impl ServerState {
     /// A nonce for `from` issued at `now` (24 lowercase hex digits).
     pub fn make_nonce(&self, now: SystemTime, from: SocketAddr) -> String {
         let ts = NtpTs::from_system(now);
-        format!("{:08x}{:08x}{:08x}", ts.secs, ts.frac, self.nonce_hash(ts.secs, ts.frac, from))
+        format!(
+            "{:08x}{:08x}{:08x}",
+            ts.secs,
+            ts.frac,
+            self.nonce_hash(ts.secs, ts.frac, from)
+        )
     }
 
     fn nonce_valid(&self, nonce: &str, now: SystemTime, from: SocketAddr) -> bool {
@@ -484,7 +694,11 @@ impl ServerState {
         } else if limit != 0 && frags == 0 {
             frags = MRU_FRAGS_LIMIT;
         }
-        let mru_now = if self.scenario.mru.frozen_now { self.start } else { now };
+        let mru_now = if self.scenario.mru.frozen_now {
+            self.start
+        } else {
+            now
+        };
         let now_ts = NtpTs::from_system(mru_now);
         let new_nonce = self.make_nonce(now, from);
         let mut b = ReplyBuilder::new();
@@ -497,7 +711,10 @@ impl ServerState {
             }
             b.put_str(&format!("nonce={new_nonce}"));
             b.put_str(&format!("now={}", now_ts.to_hex()));
-            return Outcome::Reply { status: 0, fragments: b.finish() };
+            return Outcome::Reply {
+                status: 0,
+                fragments: b.finish(),
+            };
         }
 
         // Find the starting point.
@@ -575,7 +792,10 @@ impl ServerState {
                 b.put_str(&format!("last.newest={}", l.to_hex()));
             }
         }
-        Outcome::Reply { status: 0, fragments: b.finish() }
+        Outcome::Reply {
+            status: 0,
+            fragments: b.finish(),
+        }
     }
 
     fn apply_faults(&mut self, mut out: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
@@ -691,7 +911,9 @@ impl MruParams {
             let Ok(name) = std::str::from_utf8(name) else {
                 break;
             };
-            let val = value.map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
+            let val = value
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .unwrap_or_default();
             let val = val.as_str();
             match name {
                 "nonce" => p.nonce = (!val.is_empty()).then(|| val.to_string()),
@@ -736,7 +958,11 @@ impl MruParams {
 
 /// Table names are `last.0`…`last.15`: exact decimal, no leading zeros.
 fn parse_index(s: &str) -> Option<usize> {
-    if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+    if s.is_empty()
+        || s.len() > 2
+        || !s.bytes().all(|b| b.is_ascii_digit())
+        || (s.len() > 1 && s.starts_with('0'))
+    {
         return None;
     }
     let v: usize = s.parse().ok()?;

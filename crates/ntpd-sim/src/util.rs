@@ -245,10 +245,16 @@ mod tests {
         let s = expand_templates("rec={ts:now-37.5} x", now, start);
         let t = NtpTs::from_system(now - Duration::from_millis(37_500));
         assert_eq!(s, format!("rec={} x", t.to_hex()));
-        assert_eq!(expand_templates("{ts:start}", now, start), NtpTs::from_system(start).to_hex());
+        assert_eq!(
+            expand_templates("{ts:start}", now, start),
+            NtpTs::from_system(start).to_hex()
+        );
         assert_eq!(expand_templates("{ts:bogus}", now, start), "{ts:bogus}");
         assert_eq!(expand_templates("{ts:now", now, start), "{ts:now");
-        assert_eq!(NtpTs::from_system(UNIX_EPOCH).to_hex(), "0x83aa7e80.00000000");
+        assert_eq!(
+            NtpTs::from_system(UNIX_EPOCH).to_hex(),
+            "0x83aa7e80.00000000"
+        );
     }
 
     #[test]
@@ -264,9 +270,15 @@ mod tests {
         assert_eq!(scan_0x_u16("32"), None);
         assert_eq!(
             scan_ntp_ts("0xeeb262d1.e0744f3a"),
-            Some(NtpTs { secs: 0xeeb262d1, frac: 0xe0744f3a })
+            Some(NtpTs {
+                secs: 0xeeb262d1,
+                frac: 0xe0744f3a
+            })
         );
         assert_eq!(scan_ntp_ts("0xeeb262d1"), None);
-        assert_eq!(scan_nonce("eeb264279910769e5b5b7479"), Some((0xeeb26427, 0x9910769e, 0x5b5b7479)));
+        assert_eq!(
+            scan_nonce("eeb264279910769e5b5b7479"),
+            Some((0xeeb26427, 0x9910769e, 0x5b5b7479))
+        );
     }
 }
