@@ -2,6 +2,8 @@
 //! binaries are, how to run them with a pinned environment, and how to skip
 //! (or, in CI, fail) when an outside tool is missing.
 
+pub mod sim;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

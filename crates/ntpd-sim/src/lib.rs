@@ -16,3 +16,6 @@ pub mod util;
 pub use net::Simulator;
 pub use scenario::{Scenario, ScenarioError};
 pub use server::ServerState;
+
+/// Re-exported so the test suites can read their TOML side files.
+pub use toml;
