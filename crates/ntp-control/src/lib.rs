@@ -10,5 +10,5 @@ pub mod status;
 pub mod varlist;
 
 pub use header::{Header, Opcode, ServerErrorCode, CTL_MAX_DATA_LEN, HEADER_LEN};
-pub use query::{Query, QueryError, QueryEvent, Response, Timeouts};
+pub use query::{Query, QueryError, QueryEvent, Request, Response, Timeouts};
 pub use varlist::{parse_varlist, Value, Variable};

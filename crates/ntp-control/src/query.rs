@@ -40,6 +40,24 @@ impl Default for Timeouts {
     }
 }
 
+/// What to ask: opcode, association and request data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub opcode: Opcode,
+    pub associd: u16,
+    pub data: Vec<u8>,
+}
+
+impl Request {
+    pub fn new(opcode: Opcode, associd: u16, data: impl Into<Vec<u8>>) -> Request {
+        Request {
+            opcode,
+            associd,
+            data: data.into(),
+        }
+    }
+}
+
 /// A complete, reassembled response.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
@@ -111,15 +129,18 @@ impl Query {
     /// [`Query::sequence`]). `server`, when given, is the only source
     /// accepted.
     pub fn new(
-        opcode: Opcode,
-        associd: u16,
-        data: Vec<u8>,
+        request: Request,
         last_sequence: u16,
         server: Option<SocketAddr>,
         timeouts: Timeouts,
         signer: Option<Signer>,
         now: Instant,
     ) -> Query {
+        let Request {
+            opcode,
+            associd,
+            data,
+        } = request;
         let mut q = Query {
             opcode,
             associd,
@@ -319,7 +340,7 @@ impl Query {
                 h.associd, self.associd
             ));
         }
-        if pkt.len() % 4 != 0 {
+        if !pkt.len().is_multiple_of(4) {
             return self.warn(format!(
                 "Response fragment not padded, size = {}",
                 pkt.len()

@@ -10,7 +10,8 @@ pub enum Value {
     Str(String),
 }
 
-/// One parsed variable: its name, typed value and the value text as sent.
+/// One parsed variable: its name, typed value and the value text as the
+/// reference keeps it (as sent, but without the quotes of a quoted string).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variable {
     pub name: String,
@@ -27,12 +28,7 @@ impl Value {
         if let Some(f) = parse_python_float(text) {
             return Value::Float(f);
         }
-        let s = if text.len() >= 2 && text.starts_with('"') && text.ends_with('"') {
-            &text[1..text.len() - 1]
-        } else {
-            text
-        };
-        Value::Str(s.to_string())
+        Value::Str(unquote(text).to_string())
     }
 
     pub fn as_f64(&self) -> Option<f64> {
@@ -48,6 +44,17 @@ impl Value {
             Value::Int(i) => Some(*i),
             _ => None,
         }
+    }
+}
+
+/// Removes one pair of surrounding quotes as the reference does (Python's
+/// `v[1:-1]` when `v[0] == v[-1] == '"'`, so a lone `"` becomes empty).
+fn unquote(text: &str) -> &str {
+    if text.starts_with('"') && text.ends_with('"') {
+        text.get(1..text.len().saturating_sub(1).max(1))
+            .unwrap_or("")
+    } else {
+        text
     }
 }
 
@@ -183,9 +190,15 @@ pub fn parse_varlist(data: &[u8]) -> Vec<Variable> {
             ),
             None => (item, ""),
         };
+        let value = Value::cast(raw);
+        let raw = if matches!(value, Value::Str(_)) {
+            unquote(raw)
+        } else {
+            raw
+        };
         let var = Variable {
             name: name.to_string(),
-            value: Value::cast(raw),
+            value,
             raw: raw.to_string(),
         };
         match out.iter_mut().find(|v| v.name == var.name) {
@@ -287,7 +300,8 @@ mod tests {
         assert_eq!(Value::cast("0x1f"), Value::Int(31));
         assert_eq!(Value::cast("1.5"), Value::Float(1.5));
         assert_eq!(Value::cast("\"x86_64\""), Value::Str("x86_64".into()));
-        assert_eq!(Value::cast("\""), Value::Str("\"".into()));
+        assert_eq!(Value::cast("\""), Value::Str(String::new()));
+        assert_eq!(Value::cast("\"\""), Value::Str(String::new()));
         assert_eq!(Value::cast(""), Value::Str(String::new()));
         assert_eq!(
             Value::cast("0xe9c0a1b2.12345678"),
@@ -307,6 +321,7 @@ mod tests {
         assert_eq!(vars[0].value, Value::Int(11));
         assert_eq!(vars[0].raw, "11");
         assert_eq!(vars[4].value, Value::Str("x86, 64".into()));
+        assert_eq!(vars[4].raw, "x86, 64");
     }
 
     #[test]

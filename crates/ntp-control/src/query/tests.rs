@@ -7,9 +7,7 @@ fn server() -> SocketAddr {
 
 fn start(opcode: Opcode, now: Instant) -> (Query, Header) {
     let mut q = Query::new(
-        opcode,
-        0,
-        b"".to_vec(),
+        Request::new(opcode, 0, b"".to_vec()),
         0,
         Some(server()),
         Timeouts::default(),
@@ -135,7 +133,7 @@ fn wrong_version_mode_sequence_opcode_or_request_bit_are_discarded() {
     let good = encode_response(&req, 0, 0, b"a=1").remove(0);
     let bad = [
         tamper(&good, |p| p[0] = (p[0] & !0x38) | (5 << 3)), // version 5
-        tamper(&good, |p| p[0] = (p[0] & !0x38)),            // version 0
+        tamper(&good, |p| p[0] &= !0x38),                    // version 0
         tamper(&good, |p| p[0] = (p[0] & !7) | 4),           // mode 4
         tamper(&good, |p| p[1] &= !0x80),                    // not a response
         tamper(&good, |p| p[3] ^= 0xff),                     // sequence
@@ -312,9 +310,7 @@ fn too_many_datagrams_exceed_the_buffer() {
 fn oversized_request_fails_without_sending() {
     let now = Instant::now();
     let mut q = Query::new(
-        Opcode::ReadVar,
-        0,
-        vec![b'x'; 469],
+        Request::new(Opcode::ReadVar, 0, vec![b'x'; 469]),
         0,
         None,
         Timeouts::default(),
@@ -333,9 +329,7 @@ fn oversized_request_fails_without_sending() {
 fn sequence_wraps() {
     let now = Instant::now();
     let mut q = Query::new(
-        Opcode::ReadVar,
-        0,
-        vec![],
+        Request::new(Opcode::ReadVar, 0, vec![]),
         65535,
         None,
         Timeouts::default(),
@@ -351,9 +345,7 @@ fn signer_is_applied_to_every_send() {
     let now = Instant::now();
     let signer: Signer = Box::new(|p: &mut Vec<u8>| p.extend_from_slice(&[0, 0, 0, 1]));
     let mut q = Query::new(
-        Opcode::Configure,
-        0,
-        b"x".to_vec(),
+        Request::new(Opcode::Configure, 0, b"x".to_vec()),
         0,
         None,
         Timeouts::default(),

@@ -1,0 +1,164 @@
+//! Where output goes: stdout (buffered, flushed after every command), stderr
+//! for warnings, and the log stream (stderr or the `-l`/`logfile` file) for
+//! protocol warnings and debug lines.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+
+pub struct Output {
+    stdout: BufWriter<Stdout>,
+    log: Option<(String, File)>,
+    pub stdout_is_tty: bool,
+    pub stdin_is_tty: bool,
+    /// Set when stdout is gone (closed pipe): the run ends quietly.
+    pub broken: bool,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Output {
+    pub fn new() -> Output {
+        Output {
+            stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            log: None,
+            stdout_is_tty: io::stdout().is_terminal(),
+            stdin_is_tty: io::stdin().is_terminal(),
+            broken: false,
+        }
+    }
+
+    /// Writes to stdout; a failed write marks the output broken.
+    pub fn say(&mut self, text: &str) {
+        if self.broken {
+            return;
+        }
+        if self.stdout.write_all(text.as_bytes()).is_err() {
+            self.broken = true;
+        }
+    }
+
+    pub fn flush(&mut self) {
+        if !self.broken && self.stdout.flush().is_err() {
+            self.broken = true;
+        }
+    }
+
+    /// A warning line on stderr (the reference's `warn`: text + newline).
+    pub fn warn(&mut self, text: &str) {
+        self.flush();
+        let mut e = io::stderr().lock();
+        let _ = e.write_all(text.as_bytes());
+        let _ = e.write_all(b"\n");
+    }
+
+    /// A line on the log stream.
+    pub fn log(&mut self, text: &str) {
+        match &mut self.log {
+            Some((_, f)) => {
+                let _ = writeln!(f, "{text}");
+            }
+            None => self.warn(text),
+        }
+    }
+
+    /// A debug line on the log stream, with the reference's timestamp prefix.
+    pub fn log_debug(&mut self, text: &str) {
+        let stamp = rfc3339_now();
+        self.log(&format!("{stamp} {text}"));
+    }
+
+    /// `<stderr>` or the log file's name.
+    pub fn log_name(&self) -> &str {
+        self.log
+            .as_ref()
+            .map(|(n, _)| n.as_str())
+            .unwrap_or("<stderr>")
+    }
+
+    pub fn set_log_file(&mut self, path: Option<&str>) -> io::Result<()> {
+        match path {
+            None => self.log = None,
+            Some(p) => {
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)?;
+                self.log = Some((p.to_string(), f));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `2026-11-26T07:51:22.059533Z`
+pub fn rfc3339_now() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = now.as_secs() as i64;
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86400));
+    let sod = secs.rem_euclid(86400);
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60,
+        now.subsec_micros()
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z.rem_euclid(146097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(20418), (2025, 11, 26));
+    }
+}
+
+/// Columns of the terminal on stdout: `COLUMNS` when set (as Python's
+/// terminal-size query does), else the real size; `None` when not a terminal.
+pub fn terminal_columns(out: &Output) -> Option<usize> {
+    if !out.stdout_is_tty {
+        return None;
+    }
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        if c > 0 {
+            return Some(c);
+        }
+    }
+    // SAFETY: TIOCGWINSZ fills a winsize struct for a terminal fd.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
+    if rc == 0 && ws.ws_col > 0 {
+        Some(ws.ws_col as usize)
+    } else {
+        Some(80)
+    }
+}
+
+/// Line width of the cooked variable display: columns − 2 (78 when piped).
+pub fn cooked_width(out: &Output) -> usize {
+    terminal_columns(out).unwrap_or(80).saturating_sub(2)
+}

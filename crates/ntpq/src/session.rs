@@ -1,0 +1,224 @@
+//! One open host: its UDP socket and sequence counter, and the loop that
+//! drives a protocol [`Query`] over tokio with the reference's timeouts.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use ntp_control::query::Signer;
+use ntp_control::{Opcode, Query, QueryError, Request, Response, Timeouts};
+use tokio::net::UdpSocket;
+use tokio::runtime::Runtime;
+
+use crate::output::Output;
+
+/// Set by the SIGINT handler; checked by the query loop and between commands.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Installs the Ctrl-C handler (a flag; the loops check it).
+pub fn install_sigint_handler() {
+    // SAFETY: the handler only stores to an atomic, which is signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+    }
+}
+
+pub fn take_interrupt() -> bool {
+    INTERRUPTED.swap(false, Ordering::SeqCst)
+}
+
+/// Why a query produced no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    Query(QueryError),
+    Interrupted,
+}
+
+impl From<QueryError> for Failure {
+    fn from(e: QueryError) -> Self {
+        Failure::Query(e)
+    }
+}
+
+pub struct Session {
+    /// The host as the user typed it.
+    pub name: String,
+    pub addr: SocketAddr,
+    socket: UdpSocket,
+    sequence: u16,
+}
+
+/// Per-query knobs from the settings.
+pub struct QueryParams {
+    pub timeouts: Timeouts,
+    pub debug: u32,
+    /// Probability of dropping each received datagram (`doflake`).
+    pub flake: f64,
+}
+
+impl Session {
+    pub fn open(
+        rt: &Runtime,
+        name: &str,
+        addr: SocketAddr,
+        sequence: u16,
+    ) -> std::io::Result<Session> {
+        let socket = rt.block_on(async {
+            let bind: SocketAddr = if addr.is_ipv4() {
+                "0.0.0.0:0".parse()
+            } else {
+                "[::]:0".parse()
+            }
+            .expect("literal socket address");
+            let s = UdpSocket::bind(bind).await?;
+            s.connect(addr).await?;
+            Ok::<_, std::io::Error>(s)
+        })?;
+        Ok(Session {
+            name: name.to_string(),
+            addr,
+            socket,
+            sequence,
+        })
+    }
+
+    pub fn sequence(&self) -> u16 {
+        self.sequence
+    }
+
+    /// Sends one request and collects the reassembled response.
+    pub fn query(
+        &mut self,
+        rt: &Runtime,
+        out: &mut Output,
+        params: &QueryParams,
+        opcode: Opcode,
+        associd: u16,
+        data: &[u8],
+        signer: Option<Signer>,
+    ) -> Result<Response, Failure> {
+        if params.debug >= 1 {
+            out.log(&format!(
+                "sendrequest: opcode={}, associd={}, qdata={}",
+                opcode.code(),
+                associd,
+                String::from_utf8_lossy(data)
+            ));
+        }
+        let mut q = Query::new(
+            Request::new(opcode, associd, data),
+            self.sequence,
+            Some(self.addr),
+            params.timeouts,
+            signer,
+            Instant::now(),
+        );
+        let result = rt.block_on(drive(
+            &self.socket,
+            self.addr,
+            &mut q,
+            out,
+            params,
+            &self.name,
+        ));
+        self.sequence = q.sequence();
+        result
+    }
+}
+
+async fn drive(
+    socket: &UdpSocket,
+    addr: SocketAddr,
+    q: &mut Query,
+    out: &mut Output,
+    params: &QueryParams,
+    host: &str,
+) -> Result<Response, Failure> {
+    let mut buf = vec![0u8; 4096];
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
+    loop {
+        while let Some(ev) = q.poll_event() {
+            if ev.level == 0 {
+                out.log(&ev.text);
+            } else if u32::from(ev.level) <= params.debug {
+                out.log_debug(&ev.text);
+            }
+        }
+        if let Some(pkt) = q.poll_transmit() {
+            if params.debug >= 5 {
+                out.log(&format!("Request packet:\n{}", hexdump(&pkt)));
+            }
+            if socket.send(&pkt).await.is_err() {
+                out.log(&format!("Write to {host} failed"));
+            }
+        }
+        if let Some(outcome) = q.take_outcome() {
+            return outcome.map_err(Failure::Query);
+        }
+        let Some(deadline) = q.deadline() else {
+            return Err(Failure::Query(QueryError::Timeout));
+        };
+        tokio::select! {
+            r = socket.recv(&mut buf) => match r {
+                Ok(n) => {
+                    if params.flake > 0.0 && flake_roll() < params.flake {
+                        if params.debug >= 1 {
+                            out.log_debug("Flaky: I deliberately dropped a packet.");
+                        }
+                        continue;
+                    }
+                    if params.debug >= 5 {
+                        out.log(&format!("Response packet:\n{}", hexdump(&buf[..n])));
+                    }
+                    q.handle_datagram(Instant::now(), addr, &buf[..n]);
+                }
+                Err(_) => q.handle_socket_error(),
+            },
+            _ = tokio::time::sleep_until(deadline.into()) => q.handle_timeout(Instant::now()),
+            _ = tick.tick() => {
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    return Err(Failure::Interrupted);
+                }
+            }
+        }
+    }
+}
+
+/// A cheap uniform [0,1) roll for `doflake` (test aid, not cryptographic).
+fn flake_roll() -> f64 {
+    use std::cell::Cell;
+    thread_local!(static STATE: Cell<u64> = Cell::new(0x9e3779b97f4a7c15 ^ std::process::id() as u64));
+    STATE.with(|s| {
+        let mut x = s.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    })
+}
+
+fn hexdump(data: &[u8]) -> String {
+    let mut s = String::new();
+    for chunk in data.chunks(16) {
+        for b in chunk {
+            s.push_str(&format!("{b:02x} "));
+        }
+        for _ in chunk.len()..16 {
+            s.push_str("   ");
+        }
+        for &b in chunk {
+            s.push(if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
+            });
+        }
+        s.push('\n');
+    }
+    s
+}
