@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ntp_control::{Opcode, Response, Timeouts};
+use ntp_control::{Opcode, Request, Response, Timeouts};
 use tokio::runtime::Runtime;
 
 use crate::cli::{Family, Options};
@@ -171,9 +171,7 @@ impl App {
                 &self.rt,
                 &mut self.out,
                 &params,
-                opcode,
-                associd,
-                data,
+                Request::new(opcode, associd, data),
                 None,
             )
             .map_err(|f| match f {

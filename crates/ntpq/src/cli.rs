@@ -123,7 +123,6 @@ pub fn command() -> Command {
                 .help("Servers to query: name, address, host:port or [IPv6]:port (default localhost); -4/-6 before a host set its family")
                 .num_args(0..)
                 .trailing_var_arg(true)
-                .allow_hyphen_values(true)
                 .action(ArgAction::Append),
         )
 }
@@ -151,7 +150,7 @@ fn clap_error(e: clap::Error) -> Exit {
 }
 
 fn number(m: &ArgMatches, id: &str, flag: char) -> Result<Option<i64>, Exit> {
-    match m.get_many::<String>(id).and_then(|v| v.last()) {
+    match m.get_many::<String>(id).and_then(|mut v| v.next_back()) {
         None => Ok(None),
         Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
             Exit::Usage(format!(
@@ -190,15 +189,22 @@ fn options_from(m: &ArgMatches) -> Result<Options, Exit> {
     o.width = number(m, "width", 'W')?;
     o.keyfile = m
         .get_many::<String>("keyfile")
-        .and_then(|v| v.last().cloned());
+        .and_then(|mut v| v.next_back().cloned());
     o.logfile = m
         .get_many::<String>("logfile")
-        .and_then(|v| v.last().cloned());
+        .and_then(|mut v| v.next_back().cloned());
     o.wide = m.get_count("wide") > 0;
     o.units = m.get_count("units") > 0;
     o.hostnames = 1;
     // The last of -n/-s/-S wins, as in the reference's option loop.
-    let last = |id: &str| m.indices_of(id).and_then(|i| i.max());
+    let given = |id: &str| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+    let last = |id: &str| {
+        if given(id) {
+            m.indices_of(id).and_then(|i| i.max())
+        } else {
+            None
+        }
+    };
     let mut modes = [
         (last("numeric"), 0u8),
         (last("srcname"), 3),
@@ -213,7 +219,7 @@ fn options_from(m: &ArgMatches) -> Result<Options, Exit> {
     if let (Some(idx), Some(vals)) = (m.indices_of("command"), m.get_many::<String>("command")) {
         queued.extend(idx.zip(vals.cloned()));
     }
-    if let Some(idx) = m.indices_of("peers") {
+    if let (true, Some(idx)) = (given("peers"), m.indices_of("peers")) {
         queued.extend(idx.map(|i| (i, "peers".to_string())));
     }
     queued.sort_by_key(|(i, _)| *i);

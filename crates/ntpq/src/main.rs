@@ -1,20 +1,8 @@
 //! ntpq-rs: a drop-in replacement for NTPsec's `ntpq`.
 
-mod app;
-mod cli;
-mod commands;
-mod error;
-mod output;
-mod repl;
-mod resolve;
-mod session;
-
-use cli::Exit;
-use error::exit;
-
-/// What `version` prints (and `-V` after `ntpq `): the reference's version,
-/// since scripts compare it.
-pub const VERSION_TEXT: &str = "ntpsec-1.2.2";
+use ntpq::cli::{self, Exit};
+use ntpq::error::exit;
+use ntpq::{app, repl, session};
 
 fn main() {
     std::process::exit(run());

@@ -125,15 +125,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_dates() {
-        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
-        assert_eq!(super::civil_from_days(20418), (2025, 11, 26));
-    }
-}
-
 /// Columns of the terminal on stdout: `COLUMNS` when set (as Python's
 /// terminal-size query does), else the real size; `None` when not a terminal.
 pub fn terminal_columns(out: &Output) -> Option<usize> {
@@ -161,4 +152,13 @@ pub fn terminal_columns(out: &Output) -> Option<usize> {
 /// Line width of the cooked variable display: columns − 2 (78 when piped).
 pub fn cooked_width(out: &Output) -> usize {
     terminal_columns(out).unwrap_or(80).saturating_sub(2)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(20418), (2025, 11, 26));
+    }
 }

@@ -146,36 +146,6 @@ pub fn resolve_host(text: &str, family: Family) -> Result<SocketAddr, Vec<String
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_port_forms() {
-        assert_eq!(split_host_port("127.0.0.1"), ("127.0.0.1".into(), None));
-        assert_eq!(
-            split_host_port("127.0.0.1:1234"),
-            ("127.0.0.1".into(), Some(1234))
-        );
-        assert_eq!(split_host_port("::1"), ("::1".into(), None));
-        assert_eq!(split_host_port("[::1]"), ("::1".into(), None));
-        assert_eq!(split_host_port("[::1]:99"), ("::1".into(), Some(99)));
-        assert_eq!(split_host_port("host:ntp"), ("host:ntp".into(), None));
-    }
-
-    #[test]
-    fn numeric_lookups_need_no_dns() {
-        assert_eq!(
-            resolve_host("127.0.0.9", Family::Any),
-            Ok("127.0.0.9:123".parse().unwrap())
-        );
-        assert_eq!(
-            resolve_host("[::1]:5", Family::Any),
-            Ok("[::1]:5".parse().unwrap())
-        );
-    }
-}
-
 /// Reverse lookup of an IP address (getnameinfo with NI_NAMEREQD).
 pub fn reverse_lookup(ip: IpAddr) -> Option<String> {
     let sa: SocketAddr = SocketAddr::new(ip, 0);
@@ -246,5 +216,35 @@ pub fn canonicalize(text: &str) -> String {
     match reverse_lookup(sa.ip()) {
         Some(name) => format!("{}{port}", name.to_lowercase()),
         None => format!("{}{port}", addr.to_lowercase()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_port_forms() {
+        assert_eq!(split_host_port("127.0.0.1"), ("127.0.0.1".into(), None));
+        assert_eq!(
+            split_host_port("127.0.0.1:1234"),
+            ("127.0.0.1".into(), Some(1234))
+        );
+        assert_eq!(split_host_port("::1"), ("::1".into(), None));
+        assert_eq!(split_host_port("[::1]"), ("::1".into(), None));
+        assert_eq!(split_host_port("[::1]:99"), ("::1".into(), Some(99)));
+        assert_eq!(split_host_port("host:ntp"), ("host:ntp".into(), None));
+    }
+
+    #[test]
+    fn numeric_lookups_need_no_dns() {
+        assert_eq!(
+            resolve_host("127.0.0.9", Family::Any),
+            Ok("127.0.0.9:123".parse().unwrap())
+        );
+        assert_eq!(
+            resolve_host("[::1]:5", Family::Any),
+            Ok("[::1]:5".parse().unwrap())
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use ntp_control::query::Signer;
-use ntp_control::{Opcode, Query, QueryError, Request, Response, Timeouts};
+use ntp_control::{Query, QueryError, Request, Response, Timeouts};
 use tokio::net::UdpSocket;
 use tokio::runtime::Runtime;
 
@@ -96,21 +96,19 @@ impl Session {
         rt: &Runtime,
         out: &mut Output,
         params: &QueryParams,
-        opcode: Opcode,
-        associd: u16,
-        data: &[u8],
+        request: Request,
         signer: Option<Signer>,
     ) -> Result<Response, Failure> {
         if params.debug >= 1 {
             out.log(&format!(
                 "sendrequest: opcode={}, associd={}, qdata={}",
-                opcode.code(),
-                associd,
-                String::from_utf8_lossy(data)
+                request.opcode.code(),
+                request.associd,
+                String::from_utf8_lossy(&request.data)
             ));
         }
         let mut q = Query::new(
-            Request::new(opcode, associd, data),
+            request,
             self.sequence,
             Some(self.addr),
             params.timeouts,

@@ -1,0 +1,103 @@
+//! The man page and shell completions, generated from the clap definition
+//! and the command table (so they cannot drift from the program).
+//! `tests/docs.rs` checks the committed copies in `man/` and `completions/`.
+
+use clap_complete::Shell;
+
+use crate::cli;
+use crate::commands::{help, TABLE};
+
+/// Escapes text for roff.
+fn roff(text: &str) -> String {
+    text.replace('\\', "\\e")
+        .replace('-', "\\-")
+        .lines()
+        .map(|l| {
+            if l.starts_with('.') || l.starts_with('\'') {
+                format!("\\&{l}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const EXTRA: &str = r#".SH "INTERACTIVE COMMANDS"
+Without \fB\-c\fR or \fB\-p\fR, ntpq reads commands from standard input, with a
+\fBntpq>\fR prompt, line editing, history and completion when it is a terminal.
+Commands may be abbreviated to any unique prefix.
+"#;
+
+const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+every command succeeded.
+.TP
+\fB1\fR
+a command failed (timeout, refused, server error, bad credentials, unknown
+command), a host could not be looked up, the key file was unreadable, or
+standard output was closed.
+.TP
+\fB2\fR
+the command line was wrong.
+.TP
+\fB130\fR
+interrupted with Ctrl\-C.
+.PP
+NTPsec's ntpq exits 0 in all these cases (1 for command\-line errors); this
+is a deliberate difference so that scripts can tell success from failure.
+"#;
+
+const COMPAT: &str = r#".SH COMPATIBILITY
+Output is byte\-for\-byte that of NTPsec ntpq 1.2.2 on the same server state.
+Deliberate differences are listed, with their reasons, in
+\fItests/differences.toml\fR of the source tree and in its README:
+the exit status above; \fBrpeers\fR prints the refid, tally and remote columns
+(as NTPsec 1.2.3+ does); \fB\-4\fR/\fB\-6\fR force the address family of the
+hosts; fragments are reassembled in any order and a lost middle fragment is
+retried; hosts may carry a port (\fIhost:port\fR, \fI[v6addr]:port\fR).
+"#;
+
+/// The whole man page (roff).
+pub fn man_page() -> String {
+    let cmd = cli::command();
+    let man = clap_mangen::Man::new(cmd.clone())
+        .title("NTPQ")
+        .section("1")
+        .source("ntpq-rs")
+        .manual("User Commands");
+    let mut buf: Vec<u8> = Vec::new();
+    let _ = man.render_title(&mut buf);
+    let _ = man.render_name_section(&mut buf);
+    let _ = man.render_synopsis_section(&mut buf);
+    let _ = man.render_description_section(&mut buf);
+    let _ = man.render_options_section(&mut buf);
+    let mut page = String::from_utf8_lossy(&buf).into_owned();
+    page.push_str(EXTRA);
+    for def in TABLE {
+        page.push_str(&format!(".TP\n\\fB{}\\fR\n", roff(def.name)));
+        match help::topic_text(def.internal_name()) {
+            Some(text) => page.push_str(&format!(".nf\n{}\n.fi\n", roff(text.trim_end()))),
+            None => page.push_str("(no help text)\n"),
+        }
+    }
+    page.push_str(EXIT_STATUS);
+    page.push_str(COMPAT);
+    page
+}
+
+/// Completion script for one shell.
+pub fn completion(shell: Shell) -> String {
+    let mut cmd = cli::command();
+    let mut buf: Vec<u8> = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "ntpq", &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// (file name under `completions/`, shell) pairs that are committed.
+pub const COMPLETION_FILES: &[(&str, Shell)] = &[
+    ("ntpq.bash", Shell::Bash),
+    ("_ntpq", Shell::Zsh),
+    ("ntpq.fish", Shell::Fish),
+];

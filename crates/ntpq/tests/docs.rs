@@ -1,0 +1,43 @@
+//! The committed man page and completions must equal what the program's
+//! own definitions generate. Regenerate with:
+//! `UPDATE_DOCS=1 cargo test -p ntpq --test docs`.
+
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn check(path: PathBuf, want: String) {
+    if std::env::var("UPDATE_DOCS").is_ok() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is stale: run UPDATE_DOCS=1 cargo test -p ntpq --test docs",
+        path.display()
+    );
+}
+
+#[test]
+fn man_page_is_current() {
+    let page = ntpq::docs::man_page();
+    assert!(
+        page.contains("mrulist"),
+        "the command table is in the man page"
+    );
+    assert!(page.contains("EXIT STATUS"));
+    check(root().join("man/ntpq.1"), page);
+}
+
+#[test]
+fn completions_are_current() {
+    for (file, shell) in ntpq::docs::COMPLETION_FILES {
+        let text = ntpq::docs::completion(*shell);
+        assert!(text.contains("numeric"), "{file}");
+        check(root().join("completions").join(file), text);
+    }
+}
