@@ -129,8 +129,10 @@ const CASES: &[Case] = &[
     pending(case("mrulist-limit", "mru_small.toml", &["-n", "-c", "mrulist limit=5 sort=-avgint"])),
 ];
 
-/// Suite id in the loopback address (127.<SUITE>.x.y).
-const SUITE: u8 = 61;
+/// Suite ids in the loopback address (127.<suite>.x.y): one per test
+/// function, as the test functions of this file run in parallel too.
+const SUITE_OURS: u8 = 61;
+const SUITE_SELF_CHECK: u8 = 63;
 /// Cases run at once.
 const PARALLEL: usize = 4;
 
@@ -279,9 +281,16 @@ fn host_args(c: &Case, h1: Ipv4Addr, h2: Ipv4Addr) -> Vec<String> {
 }
 
 /// Runs one case: `first` is the reference, `second` the binary under test.
-fn run_case(i: usize, c: &Case, first: &Path, second: &Path, diffs: &Differences) -> Verdict {
-    let h1 = loopback(SUITE, 2 * i);
-    let h2 = loopback(SUITE, 2 * i + 1);
+fn run_case(
+    suite: u8,
+    i: usize,
+    c: &Case,
+    first: &Path,
+    second: &Path,
+    diffs: &Differences,
+) -> Verdict {
+    let h1 = loopback(suite, 2 * i);
+    let h2 = loopback(suite, 2 * i + 1);
     let Some(_sim1) = start_on_123(h1, c.scenario) else {
         return Verdict::Skipped;
     };
@@ -330,7 +339,12 @@ fn run_table(first: &Path, second: &Path, diffs: &Differences, self_check: bool)
                 let Some(&(i, c)) = selected.get(k) else {
                     break;
                 };
-                let mut v = run_case(i, c, first, second, diffs);
+                let suite = if self_check {
+                    SUITE_SELF_CHECK
+                } else {
+                    SUITE_OURS
+                };
+                let mut v = run_case(suite, i, c, first, second, diffs);
                 if self_check {
                     // Reference against itself: everything must match.
                     if let Verdict::PendingFail = v {
