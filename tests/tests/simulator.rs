@@ -7,10 +7,10 @@ use std::net::{SocketAddr, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ntp_control_free::*;
 use ntpd_sim::{Scenario, Simulator};
 use ntpq_conformance::sim::{loopback, start_on_123};
 use ntpq_conformance::{require, RunOutput, REFERENCE_NTPQ};
+use wire::*;
 
 /// Suite id in the loopback address (127.<SUITE>.x.y).
 const SUITE: u8 = 62;
@@ -60,7 +60,7 @@ fn run_with_deadline(args: &[&str], deadline: Duration) -> Option<RunOutput> {
 }
 
 /// Minimal client helpers (kept local: no dependency on ntp-control here).
-mod ntp_control_free {
+mod wire {
     pub fn request(opcode: u8, seq: u16, associd: u16, data: &[u8]) -> Vec<u8> {
         let mut p = vec![0xd6, opcode, (seq >> 8) as u8, seq as u8, 0, 0];
         p.extend_from_slice(&associd.to_be_bytes());
@@ -114,7 +114,10 @@ fn reordered_fragments_do_not_hang_the_reference() {
     // A multi-fragment reply arrives last fragment first: 1.2.2 mishandles
     // that (protocol.md §4.3) but must come back. (mrulist is not tried: the
     // reference re-sends an incomplete MRU request forever, mrulist.md §3.2.)
-    let out = run_with_deadline(&["-n", "-c", "timeout 300", "-c", "rv", &host], Duration::from_secs(30));
+    let out = run_with_deadline(
+        &["-n", "-c", "timeout 300", "-c", "rv", &host],
+        Duration::from_secs(30),
+    );
     assert!(out.is_some(), "reference hung on reordered fragments");
 }
 

@@ -583,8 +583,6 @@ count = 50
 fn faults() {
     let toml = format!("{BASE}\n[faults]\nseed = 3\nreorder = \"reverse\"\n");
     let mut s = state(&toml);
-    let big: Vec<String> = (0..300).map(|i| format!("v{i}=0x{i:08x}")).collect();
-    let _ = big;
     let r = ask(&mut s, t0(), Opcode::ReadStat, 0, "");
     assert_eq!(r.headers.len(), 1);
 
