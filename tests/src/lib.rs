@@ -2,6 +2,8 @@
 //! binaries are, how to run them with a pinned environment, and how to skip
 //! (or, in CI, fail) when an outside tool is missing.
 
+pub mod ntpd;
+
 pub mod sim;
 
 use std::io::Write;
@@ -15,7 +17,9 @@ pub const REAL_NTPD: &str = "/usr/sbin/ntpd";
 
 /// True when running in CI, where a missing tool is a failure, not a skip.
 pub fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 /// Returns false (after printing a SKIP line) when `path` is missing outside
@@ -39,9 +43,16 @@ pub fn ntpq_rs() -> PathBuf {
     }
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test-binary> -> target/<profile>/ntpq
-    let dir = exe.parent().and_then(Path::parent).expect("target profile dir");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile dir");
     let bin = dir.join("ntpq");
-    assert!(bin.exists(), "{} not built: run `cargo build --workspace` first", bin.display());
+    assert!(
+        bin.exists(),
+        "{} not built: run `cargo build --workspace` first",
+        bin.display()
+    );
     bin
 }
 
@@ -88,19 +99,29 @@ pub fn run(bin: &Path, args: &[&str], stdin: &str) -> RunOutput {
 /// A readable side-by-side report of two differing outputs.
 pub fn diff_report(label: &str, want: &RunOutput, got: &RunOutput) -> String {
     let mut s = format!("--- {label}\n");
-    for (what, a, b) in [("stdout", &want.stdout, &got.stdout), ("stderr", &want.stderr, &got.stderr)] {
+    for (what, a, b) in [
+        ("stdout", &want.stdout, &got.stdout),
+        ("stderr", &want.stderr, &got.stderr),
+    ] {
         if a != b {
-            s.push_str(&format!("{what} differs:\n  reference: {a:?}\n  ours:      {b:?}\n"));
+            s.push_str(&format!(
+                "{what} differs:\n  reference: {a:?}\n  ours:      {b:?}\n"
+            ));
             for (i, (la, lb)) in a.lines().zip(b.lines()).enumerate() {
                 if la != lb {
-                    s.push_str(&format!("  first differing line {i}:\n    ref:  {la:?}\n    ours: {lb:?}\n"));
+                    s.push_str(&format!(
+                        "  first differing line {i}:\n    ref:  {la:?}\n    ours: {lb:?}\n"
+                    ));
                     break;
                 }
             }
         }
     }
     if want.status != got.status {
-        s.push_str(&format!("exit status: reference {} ours {}\n", want.status, got.status));
+        s.push_str(&format!(
+            "exit status: reference {} ours {}\n",
+            want.status, got.status
+        ));
     }
     s
 }

@@ -1,0 +1,447 @@
+//! A real NTPsec `ntpd` on 127.0.0.1:123 for the end-to-end suites.
+//!
+//! [`RealNtpd::start`] writes a minimal configuration into a fresh temporary
+//! directory, runs `/usr/sbin/ntpd -n -c CONF -p PIDFILE` in the foreground
+//! (stdout and stderr go to `ntpd.log` in that directory), waits until this
+//! very process has bound 127.0.0.1:123 and answers Mode 6, and kills it when
+//! the fixture is dropped.
+//!
+//! Only one ntpd can own 127.0.0.1:123 (ntpd has no port option, and ntpq
+//! always queries port 123), so users are serialised twice:
+//!
+//! * inside one test binary by a global mutex held for the fixture's
+//!   lifetime (test threads run in parallel);
+//! * across processes (several test binaries, several `cargo test` runs) by
+//!   a lock file, `$TMPDIR/ntpq-rs-real-ntpd.lock`, holding the test
+//!   process id and the ntpd process id. A lock left by a dead test process
+//!   is stale: its ntpd, if still alive and recognisably ours (its command
+//!   line names one of our temporary directories), is killed.
+//!
+//! Before starting, the fixture waits (bounded) for 127.0.0.1:123 to be free
+//! and fails with a clear message naming the current owner otherwise. An ntpd
+//! that cannot bind the port does not exit (it keeps running without a
+//! socket), so the fixture also checks ntpd's own log for the bind result.
+//!
+//! Missing ntpd: outside CI a SKIP line is printed and `start` returns None;
+//! in CI (CI=true) it panics.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::{require, REAL_NTPD};
+
+/// The address every real-ntpd test talks to.
+pub const NTPD_ADDR: &str = "127.0.0.1";
+
+/// Marker in temporary directory names; used to recognise our own ntpd.
+const DIR_PREFIX: &str = "ntpq-rs-real-ntpd-";
+
+/// How long to wait for another user of port 123 to go away.
+const PORT_WAIT: Duration = Duration::from_secs(90);
+/// How long a started ntpd may take to answer Mode 6.
+const READY_WAIT: Duration = Duration::from_secs(20);
+
+/// Serialises fixtures within one process.
+static LOCK: Mutex<()> = Mutex::new(());
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A running NTPsec ntpd listening on 127.0.0.1:123; killed on drop.
+pub struct RealNtpd {
+    child: Child,
+    dir: PathBuf,
+    config: String,
+    _process_lock: ProcessLock,
+    _guard: MutexGuard<'static, ()>,
+}
+
+/// The configuration written by [`RealNtpd::start`] before `extra_config`.
+/// `{dir}` is replaced by the temporary directory.
+///
+/// * no `server`/`pool` lines: nothing is contacted, the clock is never
+///   adjusted, no DNS;
+/// * `interface ignore wildcard` + `interface listen 127.0.0.1`: ntpd binds
+///   only addresses configured on an interface; 127.0.0.1 is, on `lo`;
+/// * `restrict 127.0.0.1` (and `::1`): without an explicit restrict entry
+///   for the client's address, ntpd 1.2.2 silently drops Mode 6 requests
+///   from loopback and every query times out (observed; the packet is
+///   received but never answered, with or without `restrict default`);
+/// * one SHM reference clock (unit 0, never fed) gives exactly one
+///   association (`-p`, `as`, `rv &1` have something to show);
+/// * the drift file lives in the temporary directory.
+pub const BASE_CONFIG: &str = "\
+interface ignore wildcard
+interface listen 127.0.0.1
+restrict 127.0.0.1
+restrict ::1
+driftfile {dir}/ntp.drift
+server 127.127.28.0
+";
+
+impl RealNtpd {
+    /// Starts ntpd with [`BASE_CONFIG`] followed by `extra_config` (e.g.
+    /// `"mru maxdepth 100\n"`, `"fudge 127.127.28.0 refid SHM0\n"`).
+    /// Returns None (after a SKIP line) when ntpd is missing outside CI.
+    /// Panics when ntpd cannot be started or does not answer.
+    pub fn start(extra_config: &str) -> Option<RealNtpd> {
+        let mut config = BASE_CONFIG.to_string();
+        config.push_str(extra_config);
+        if !config.ends_with('\n') {
+            config.push('\n');
+        }
+        Self::start_with_config(&config)
+    }
+
+    /// Starts ntpd with exactly `config` (`{dir}` replaced by the temporary
+    /// directory); nothing is added.
+    pub fn start_with_config(config: &str) -> Option<RealNtpd> {
+        if !require(REAL_NTPD, "apt-get install -y ntpsec") {
+            return None;
+        }
+        let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut process_lock = ProcessLock::acquire(PORT_WAIT);
+
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        let config = config.replace("{dir}", &dir.display().to_string());
+        let conf_path = dir.join("ntp.conf");
+        fs::write(&conf_path, &config).expect("write ntp.conf");
+
+        let deadline = Instant::now() + PORT_WAIT;
+        loop {
+            wait_for_free_port(deadline);
+            let mut child = spawn_ntpd(&dir, &conf_path);
+            process_lock.record_ntpd(child.id());
+            match wait_ready(&mut child, &dir) {
+                Ok(()) => {
+                    return Some(RealNtpd {
+                        child,
+                        dir,
+                        config,
+                        _process_lock: process_lock,
+                        _guard: guard,
+                    });
+                }
+                // Someone else bound the port between our check and ntpd's
+                // bind (an ntpd that cannot bind keeps running): stop this
+                // one and wait for the port again.
+                Err(Startup::PortTaken) if Instant::now() < deadline => {
+                    terminate(&mut child);
+                    eprintln!(
+                        "real ntpd fixture: 127.0.0.1:123 was taken by {}; retrying",
+                        port_owner()
+                    );
+                }
+                Err(e) => {
+                    terminate(&mut child);
+                    let log = read_log(&dir);
+                    let msg = match e {
+                        Startup::PortTaken => {
+                            format!(
+                                "127.0.0.1:123 is taken by another process ({})",
+                                port_owner()
+                            )
+                        }
+                        Startup::Exited(status) => format!("ntpd exited early ({status})"),
+                        Startup::NoAnswer => {
+                            format!("ntpd did not answer Mode 6 within {READY_WAIT:?}")
+                        }
+                    };
+                    panic!(
+                        "real ntpd fixture: {msg}; files kept in {}\n--- ntpd log:\n{log}",
+                        dir.display()
+                    );
+                }
+            }
+        }
+    }
+
+    /// The temporary directory (config, log, drift and pid files).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The configuration ntpd was started with.
+    pub fn config(&self) -> &str {
+        &self.config
+    }
+
+    /// ntpd's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything ntpd has logged so far.
+    pub fn log(&self) -> String {
+        read_log(&self.dir)
+    }
+}
+
+fn read_log(dir: &Path) -> String {
+    fs::read_to_string(dir.join("ntpd.log")).unwrap_or_default()
+}
+
+/// Waits until the ntpd `child` owns 127.0.0.1:123 (its log says so) and
+/// answers a Mode 6 READSTAT request.
+fn wait_ready(child: &mut Child, dir: &Path) -> Result<(), Startup> {
+    let deadline = Instant::now() + READY_WAIT;
+    let mut bound = false;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(Startup::Exited(status.to_string()));
+        }
+        if !bound {
+            let log = read_log(dir);
+            if log
+                .lines()
+                .any(|l| l.contains("AF_INET 127.0.0.1#123") && l.contains("failed"))
+            {
+                return Err(Startup::PortTaken);
+            }
+            bound = log
+                .lines()
+                .any(|l| l.contains("Listen normally on") && l.contains(" 127.0.0.1:123"));
+        }
+        if bound && mode6_probe(Duration::from_millis(300)) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(Startup::NoAnswer)
+}
+
+#[derive(Debug)]
+enum Startup {
+    PortTaken,
+    Exited(String),
+    NoAnswer,
+}
+
+impl Drop for RealNtpd {
+    fn drop(&mut self) {
+        let pid = self.child.id();
+        terminate(&mut self.child);
+        if std::thread::panicking() {
+            eprintln!(
+                "real ntpd fixture: ntpd (pid {pid}) stopped; its files are kept in {}",
+                self.dir.display()
+            );
+        } else {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+        // Then the process lock and the mutex guard are released.
+    }
+}
+
+fn spawn_ntpd(dir: &Path, conf: &Path) -> Child {
+    let log = File::create(dir.join("ntpd.log")).expect("create ntpd.log");
+    let log2 = log.try_clone().expect("clone log handle");
+    Command::new(REAL_NTPD)
+        // -n: stay in the foreground (we own the process, Drop kills it);
+        // no -u: no privilege dropping; no -g needed (no time sources).
+        .arg("-n")
+        .arg("-c")
+        .arg(conf)
+        .arg("-p")
+        .arg(dir.join("ntpd.pid"))
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log2)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {REAL_NTPD}: {e}"))
+}
+
+/// SIGTERM (ntpd exits cleanly), then SIGKILL after a grace period; reaps.
+fn terminate(child: &mut Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Sends one Mode 6 READSTAT request to 127.0.0.1:123 and reports whether
+/// a Mode 6 response came back within `timeout`.
+pub fn mode6_probe(timeout: Duration) -> bool {
+    let Ok(sock) = UdpSocket::bind("127.0.0.1:0") else {
+        return false;
+    };
+    if sock.connect("127.0.0.1:123").is_err() || sock.set_read_timeout(Some(timeout)).is_err() {
+        return false;
+    }
+    // LI 0, VN 2, mode 6; opcode 1 (READSTAT); sequence 0x4242; rest 0.
+    let req = [0x16u8, 0x01, 0x42, 0x42, 0, 0, 0, 0, 0, 0, 0, 0];
+    if sock.send(&req).is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 600];
+    match sock.recv(&mut buf) {
+        Ok(n) => {
+            n >= 12
+                && buf[0] & 0x07 == 6
+                && buf[1] & 0x80 != 0
+                && buf[1] & 0x1f == 1
+                && buf[2..4] == [0x42, 0x42]
+        }
+        Err(_) => false,
+    }
+}
+
+/// True when 127.0.0.1:123 can be bound (nobody listens there). A
+/// permission error (not root) counts as free: ntpd itself will then fail
+/// and the log says why.
+fn port_free() -> bool {
+    match UdpSocket::bind("127.0.0.1:123") {
+        Ok(_) => true,
+        Err(e) => e.kind() != ErrorKind::AddrInUse,
+    }
+}
+
+fn wait_for_free_port(deadline: Instant) {
+    let mut said = false;
+    while !port_free() {
+        if Instant::now() >= deadline {
+            panic!(
+                "real ntpd fixture: 127.0.0.1:123 is in use ({}); a system ntpd/chronyd or another \
+                 test run is listening there. Stop it (e.g. `systemctl stop ntpsec`) and rerun.",
+                port_owner()
+            );
+        }
+        if !said {
+            eprintln!(
+                "real ntpd fixture: 127.0.0.1:123 is busy ({}); waiting up to {PORT_WAIT:?}",
+                port_owner()
+            );
+            said = true;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// A best-effort description of who owns UDP port 123 (via `ss`).
+fn port_owner() -> String {
+    let out = Command::new("ss")
+        .args(["-Hulnp", "sport = :123"])
+        .stderr(Stdio::null())
+        .output();
+    match out {
+        Ok(o) if o.status.success() && !o.stdout.is_empty() => String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => "owner unknown".to_string(),
+    }
+}
+
+/// The cross-process lock file: "<test pid> <ntpd pid>".
+struct ProcessLock {
+    path: PathBuf,
+}
+
+impl ProcessLock {
+    fn acquire(wait: Duration) -> ProcessLock {
+        let path = std::env::temp_dir().join("ntpq-rs-real-ntpd.lock");
+        let deadline = Instant::now() + wait;
+        let me = std::process::id();
+        let mut said = false;
+        loop {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    let _ = write!(f, "{me} 0");
+                    return ProcessLock { path };
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                    let content = fs::read_to_string(&path).unwrap_or_default();
+                    let mut it = content.split_whitespace().map(|s| s.parse::<u32>().ok());
+                    let (owner, ntpd) = (it.next().flatten(), it.next().flatten());
+                    match owner {
+                        Some(pid) if pid != me && pid_alive(pid) => {
+                            if Instant::now() >= deadline {
+                                panic!(
+                                    "real ntpd fixture: {} is held by live process {pid}; \
+                                     another test run is using the real ntpd",
+                                    path.display()
+                                );
+                            }
+                            if !said {
+                                eprintln!("real ntpd fixture: waiting for test process {pid} to release the real ntpd");
+                                said = true;
+                            }
+                            std::thread::sleep(Duration::from_millis(250));
+                        }
+                        None if content.is_empty() => {
+                            // Being written right now by another process.
+                            if Instant::now() >= deadline {
+                                let _ = fs::remove_file(&path);
+                            }
+                            std::thread::sleep(Duration::from_millis(50));
+                        }
+                        _ => {
+                            // Stale: the test process died without Drop.
+                            if let Some(npid) = ntpd.filter(|&p| p != 0) {
+                                kill_stale_ntpd(npid);
+                            }
+                            let _ = fs::remove_file(&path);
+                        }
+                    }
+                }
+                Err(e) => panic!("real ntpd fixture: cannot create {}: {e}", path.display()),
+            }
+        }
+    }
+
+    fn record_ntpd(&mut self, ntpd_pid: u32) {
+        let _ = fs::write(&self.path, format!("{} {ntpd_pid}", std::process::id()));
+    }
+}
+
+impl Drop for ProcessLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn pid_alive(pid: u32) -> bool {
+    // A zombie has no cmdline content; treat it as dead.
+    Path::new(&format!("/proc/{pid}")).exists()
+        && fs::read(format!("/proc/{pid}/cmdline"))
+            .map(|c| !c.is_empty())
+            .unwrap_or(false)
+}
+
+/// Kills an ntpd left behind by a crashed test process — only if its command
+/// line shows it was started by this fixture.
+fn kill_stale_ntpd(pid: u32) {
+    let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+    if cmdline.contains(REAL_NTPD) && cmdline.contains(DIR_PREFIX) {
+        eprintln!("real ntpd fixture: killing stale fixture ntpd (pid {pid}): {cmdline}");
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(pid.to_string())
+            .status();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -1,0 +1,307 @@
+//! End-to-end tests against a real NTPsec ntpd on 127.0.0.1 (see
+//! `ntpq_conformance::ntpd`): our ntpq and the reference ntpq are run with
+//! the same arguments and their stdout, stderr and exit status must be
+//! identical after masking the values that legitimately change between two
+//! queries.
+//!
+//! To validate the harness itself (reference against reference), run with
+//! `NTPQ_RS_BIN=/usr/bin/ntpq`.
+//!
+//! All invocations use `-n`: no reverse DNS (the resolver is not on
+//! loopback, and a lookup would make the output depend on the machine).
+
+use ntpq_conformance::ntpd::{RealNtpd, NTPD_ADDR};
+use ntpq_conformance::{diff_report, ntpq_rs, require, run, RunOutput, REFERENCE_NTPQ};
+
+/// Variables whose *values* are replaced by `<masked>` before comparing, and
+/// why they can differ between the reference's query and ours (made a few
+/// milliseconds apart against the same ntpd). Names and order are kept, so
+/// the layout (order, separators, line folding) is still compared.
+const MASKED_VARS: &[(&str, &str)] = &[
+    // System variables (`rv`).
+    (
+        "clock",
+        "the server's current time: different in every reply",
+    ),
+    (
+        "tc",
+        "clock discipline time constant: may change at any clock update",
+    ),
+    (
+        "offset",
+        "system offset, and a peer's last offset sample: change with each clock update or sample",
+    ),
+    (
+        "frequency",
+        "frequency correction: changes with each clock update",
+    ),
+    (
+        "sys_jitter",
+        "system jitter: recomputed at each clock update",
+    ),
+    (
+        "clk_jitter",
+        "clock jitter: recomputed at each clock update",
+    ),
+    (
+        "clk_wander",
+        "frequency wander: recomputed at each clock update",
+    ),
+    (
+        "rootdisp",
+        "root dispersion: recomputed at each clock update and grows with time",
+    ),
+    // Peer variables (`rv &1`).
+    (
+        "reftime",
+        "time of the last reference clock update: changes when a sample arrives",
+    ),
+    (
+        "rec",
+        "receive time of the last sample: changes at every poll",
+    ),
+    ("xmt", "transmit (poll) time: changes at every poll"),
+    (
+        "dispersion",
+        "peer dispersion: grows with time between samples",
+    ),
+    (
+        "filtdisp",
+        "filter dispersions: grow with time and shift at every poll",
+    ),
+    (
+        "unreach",
+        "unreachable-poll counter: increments at every unanswered poll",
+    ),
+];
+
+/// Masks the variable values named in [`MASKED_VARS`] in cooked readvar
+/// output, and the `when` column of peers tables.
+fn mask(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_peers_table = false;
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        if body.starts_with("=====") {
+            in_peers_table = true;
+            out.push_str(line);
+            continue;
+        }
+        if body.trim_start().starts_with("remote ") || body.starts_with("ind ") {
+            in_peers_table = false;
+        }
+        let masked = if in_peers_table && looks_like_peer_row(body) {
+            mask_when_column(body)
+        } else {
+            mask_vars(body)
+        };
+        out.push_str(&masked);
+        out.push_str(nl);
+    }
+    out
+}
+
+/// True for a peers-table row (not a cooked variable line, not a wrapped
+/// remote name in `-w` mode): at least 10 whitespace-separated fields.
+fn looks_like_peer_row(line: &str) -> bool {
+    !line.contains('=') && line.split_whitespace().count() >= 10
+}
+
+/// Replaces the `when` column (the 5th field: remote, refid, st, t, when)
+/// together with its leading padding by ` <masked>`: it counts seconds since
+/// the last packet and changes between two queries.
+fn mask_when_column(line: &str) -> String {
+    let mut fields = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                fields.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        fields.push((s, line.len()));
+    }
+    if fields.len() < 10 {
+        return line.to_string();
+    }
+    let (prev_end, when_end) = (fields[3].1, fields[4].1);
+    format!("{} <masked>{}", &line[..prev_end], &line[when_end..])
+}
+
+/// Replaces the value of every `name=` (or array-style `name =`) item named
+/// in [`MASKED_VARS`] by `<masked>`. An item starts at the beginning of the
+/// line or after a space; its value ends at the next `", "`, at a `,` that
+/// ends the line, or at the end of the line.
+fn mask_vars(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    let mut at_boundary = true;
+    while !rest.is_empty() {
+        if at_boundary {
+            if let Some(after) = masked_name_prefix(rest) {
+                out.push_str(&rest[..rest.len() - after.len()]);
+                out.push_str("<masked>");
+                let end = after
+                    .find(", ")
+                    .unwrap_or_else(|| after.strip_suffix(',').map_or(after.len(), str::len));
+                rest = &after[end..];
+                at_boundary = false;
+                continue;
+            }
+        }
+        let c = rest.chars().next().expect("non-empty");
+        out.push(c);
+        at_boundary = c == ' ';
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// If `s` starts with a masked variable's `name=` or ` name =` (leading
+/// spaces of right-aligned array names are already consumed), returns the
+/// text after the `=`.
+fn masked_name_prefix(s: &str) -> Option<&str> {
+    MASKED_VARS.iter().find_map(|(name, _)| {
+        let after = s.strip_prefix(name)?;
+        after.strip_prefix('=').or_else(|| after.strip_prefix(" ="))
+    })
+}
+
+fn masked(o: RunOutput) -> RunOutput {
+    RunOutput {
+        stdout: mask(&o.stdout),
+        stderr: mask(&o.stderr),
+        status: o.status,
+    }
+}
+
+/// Starts a real ntpd (extra config `extra`), then runs the reference, ours
+/// and the reference again with `args` followed by 127.0.0.1; ours must
+/// equal (after masking) one of the two reference runs, so that an event
+/// (status word counter, last event) or a poll that happens between queries
+/// does not make the test flaky. Up to three rounds.
+fn compare_with(extra: &str, args: &[&str]) {
+    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+        return;
+    }
+    let Some(ntpd) = RealNtpd::start(extra) else {
+        return;
+    };
+    let ours = ntpq_rs();
+    let reference = std::path::Path::new(REFERENCE_NTPQ);
+    let mut full: Vec<&str> = args.to_vec();
+    full.push(NTPD_ADDR);
+    let label = format!("ntpq {}", full.join(" "));
+
+    let mut last = None;
+    for _round in 0..3 {
+        let before = masked(run(reference, &full, ""));
+        assert!(
+            before.status == 0 && before.stderr.is_empty() && !before.stdout.is_empty(),
+            "{label}: the reference got no proper answer from the real ntpd (harness problem):\n\
+             {before:?}\n--- ntpd log:\n{}",
+            ntpd.log()
+        );
+        eprintln!("{label}: reference output, masked:\n{}", before.stdout);
+        let got = masked(run(&ours, &full, ""));
+        if got == before {
+            return;
+        }
+        let after = masked(run(reference, &full, ""));
+        if got == after {
+            return;
+        }
+        last = Some((after, got));
+    }
+    let (want, got) = last.expect("three rounds ran");
+    panic!("{}", diff_report(&label, &want, &got));
+}
+
+fn compare(args: &[&str]) {
+    compare_with("", args)
+}
+
+#[test]
+fn fixture_answers_mode6() {
+    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+        return;
+    }
+    let Some(_ntpd) = RealNtpd::start("") else {
+        return;
+    };
+    let out = run(
+        std::path::Path::new(REFERENCE_NTPQ),
+        &["-n", "-c", "rv 0 version", NTPD_ADDR],
+        "",
+    );
+    assert_eq!(out.stdout, "version=\"ntpd ntpsec-1.2.2\"\n", "{out:?}");
+    assert_eq!((out.stderr.as_str(), out.status), ("", 0), "{out:?}");
+}
+
+#[test]
+fn peers() {
+    compare(&["-n", "-p"]);
+}
+
+#[test]
+fn peers_numeric_combined_flags() {
+    compare(&["-pn"]);
+}
+
+#[test]
+fn readvar_system() {
+    compare(&["-n", "-c", "rv"]);
+}
+
+#[test]
+fn readvar_named() {
+    compare(&["-n", "-c", "rv 0 offset,stratum"]);
+}
+
+#[test]
+fn associations() {
+    compare(&["-n", "-c", "as"]);
+}
+
+#[test]
+fn readvar_first_association() {
+    compare(&["-n", "-c", "rv &1"]);
+}
+
+#[test]
+fn multiple_commands() {
+    compare(&["-n", "-c", "rv", "-c", "as"]);
+}
+
+#[test]
+fn masking_keeps_layout() {
+    let text = "associd=0 status=c016 leap_alarm, sync_unspec, 1 event, restart,\n\
+                tc=0, peer=0, offset=0.0,\n\
+                clock=eeb27546.d15d703e 2026-11-26T09:07:18.817Z, processor=\"x86_64\"\n\
+                \x20 filtdisp =0.00\t16000.00,\n\
+                filtoffset =0.00\t0.00\n";
+    let want = "associd=0 status=c016 leap_alarm, sync_unspec, 1 event, restart,\n\
+                tc=<masked>, peer=0, offset=<masked>,\n\
+                clock=<masked>, processor=\"x86_64\"\n\
+                \x20 filtdisp =<masked>,\n\
+                filtoffset =0.00\t0.00\n";
+    assert_eq!(mask(text), want);
+
+    let peers = "     remote           refid      st t when poll reach   delay   offset   jitter\n\
+                 ===============================================================================\n\
+                 \x20SHM(0)          .SHM.            0 l    -   64    0   0.0000   0.0000   0.0001\n\
+                 *127.0.0.2       .GPS.            1 u   12   64  377   0.1000   0.2000   0.0300\n";
+    let want = "     remote           refid      st t when poll reach   delay   offset   jitter\n\
+                ===============================================================================\n\
+                \x20SHM(0)          .SHM.            0 l <masked>   64    0   0.0000   0.0000   0.0001\n\
+                *127.0.0.2       .GPS.            1 u <masked>   64  377   0.1000   0.2000   0.0300\n";
+    assert_eq!(mask(peers), want);
+}
