@@ -1,0 +1,365 @@
+//! The MRU retrieval conversation as a state machine (mrulist.md §3): it
+//! says which request to send next and digests each result. The driver
+//! runs each request as a [`crate::Query`] and feeds back the outcome.
+//!
+//! Differences from the reference, all invisible on a healthy network:
+//! timeouts really halve frags/limit, UNKNOWNVAR really drops the anchors
+//! that failed, a lost reply is retransmitted after a short, RTT-based
+//! timer instead of 5 s, and failures are bounded instead of endless.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::entry::{addr_text, format_stamp, MruEntry, NtpStamp, V6Table};
+use super::options::MruOptions;
+use super::reply::{parse_reply, ReplyError};
+use crate::header::{Opcode, ServerErrorCode, CTL_MAX_DATA_LEN};
+use crate::query::{QueryError, Request, Response, Timeouts};
+
+/// The server's row limit for `limit=` requests (MRU_ROW_LIMIT).
+pub const MRU_ROW_LIMIT: u32 = 256;
+/// The reference refetches a nonce this often (NONCE_TIMEOUT).
+const NONCE_REFRESH: Duration = Duration::from_secs(16);
+/// Newest entries kept for anchors (more never fit in one request).
+const ANCHOR_RING: usize = 16;
+/// UNKNOWNVAR restarts before giving up, as in the reference.
+const MAX_RESTARTS: u32 = 8;
+/// Failed MRU queries in a row before giving up (the reference never does).
+const MAX_CONSECUTIVE_FAILURES: u32 = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MruError {
+    #[error("{0}")]
+    Query(QueryError),
+    #[error("***No response, probably high-traffic server with low MRU limit")]
+    Stall,
+    #[error("***Unexpected nonce response format")]
+    BadNonce { reply: String },
+    #[error("{0}")]
+    Reply(ReplyError),
+}
+
+/// What to do next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    Query(Request, Timeouts),
+    Done,
+}
+
+/// Numbers about one retrieval, for the busy-server report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RetrievalStats {
+    pub requests: u32,
+    pub timeouts: u32,
+    pub restarts: u32,
+    pub nonce_fetches: u32,
+    /// Entries received, duplicates included (the reference's "slots").
+    pub slots: u64,
+    /// Server time when retrieval began (from the first nonce).
+    pub server_start: Option<NtpStamp>,
+    /// Server time of the end marker.
+    pub server_end: Option<NtpStamp>,
+    /// Entries whose last packet arrived after the retrieval began.
+    pub changed_during: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pending {
+    None,
+    Nonce { attempt: u32 },
+    Mru { anchors: usize },
+}
+
+pub struct MruEngine {
+    options: MruOptions,
+    base: Timeouts,
+    pending: Pending,
+    sent_at: Option<Instant>,
+    nonce: Option<String>,
+    nonce_fetched: Option<Instant>,
+    first_request: bool,
+    frags: u32,
+    frags_cap: u32,
+    limit: u32,
+    row_limit: u32,
+    cap_frags: bool,
+    restarts: u32,
+    failures: u32,
+    /// Anchors that failed (UNKNOWNVAR) are skipped from the newest end.
+    anchor_skip: usize,
+    recent: VecDeque<(String, NtpStamp)>,
+    srtt: Option<Duration>,
+    done: bool,
+    stats: RetrievalStats,
+}
+
+impl MruEngine {
+    /// `base` are the session's timeouts (used for the nonce exchange and
+    /// as the upper bound of the MRU timer); `row_limit` is the session's
+    /// current guess of the server's row limit.
+    pub fn new(options: MruOptions, base: Timeouts, row_limit: u32) -> MruEngine {
+        let frags = options.frags;
+        MruEngine {
+            options,
+            base,
+            pending: Pending::None,
+            sent_at: None,
+            nonce: None,
+            nonce_fetched: None,
+            first_request: true,
+            frags,
+            frags_cap: 32,
+            limit: 96.min(row_limit),
+            row_limit,
+            cap_frags: true,
+            restarts: 0,
+            failures: 0,
+            anchor_skip: 0,
+            recent: VecDeque::with_capacity(ANCHOR_RING),
+            srtt: None,
+            done: false,
+            stats: RetrievalStats::default(),
+        }
+    }
+
+    /// Lets fragments per reply grow up to `cap` (the reference: 32).
+    pub fn set_frags_cap(&mut self, cap: u32) {
+        self.frags_cap = cap.clamp(2, 128);
+    }
+
+    pub fn stats(&self) -> &RetrievalStats {
+        &self.stats
+    }
+
+    pub fn row_limit(&self) -> u32 {
+        self.row_limit
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.done
+    }
+
+    /// The timer for MRU requests: a few round trips, at least 40 ms, at
+    /// most the session's primary timeout.
+    fn mru_timeouts(&self) -> Timeouts {
+        let rto = match self.srtt {
+            Some(rtt) => (rtt * 4 + Duration::from_millis(20)).max(Duration::from_millis(40)),
+            None => self.base.primary,
+        }
+        .min(self.base.primary);
+        let frags = if self.cap_frags { self.frags } else { 128 };
+        Timeouts {
+            primary: rto,
+            secondary: rto,
+            attempts: 2,
+            max_datagrams: frags as usize + 8,
+        }
+    }
+
+    pub fn next(&mut self, now: Instant) -> Next {
+        if self.done {
+            return Next::Done;
+        }
+        self.sent_at = Some(now);
+        let stale = self
+            .nonce_fetched
+            .is_none_or(|t| now.duration_since(t) >= NONCE_REFRESH);
+        if self.nonce.is_none() || stale {
+            let attempt = match self.pending {
+                Pending::Nonce { attempt } => attempt,
+                _ => 1,
+            };
+            self.pending = Pending::Nonce { attempt };
+            self.stats.nonce_fetches += 1;
+            return Next::Query(Request::new(Opcode::ReqNonce, 0, Vec::new()), self.base);
+        }
+        let nonce = self.nonce.clone().unwrap_or_default();
+        let mut req = if self.first_request {
+            format!("{nonce}, frags={}{}", self.frags, self.options.first_params)
+        } else if self.cap_frags {
+            format!("{nonce}, frags={}{}", self.frags, self.options.params)
+        } else {
+            format!("{nonce}, limit={}{}", self.limit, self.options.params)
+        };
+        let anchors = self.append_anchors(&mut req);
+        // Only the very first request carries `recent=`, even if it fails.
+        self.first_request = false;
+        self.pending = Pending::Mru { anchors };
+        self.stats.requests += 1;
+        Next::Query(
+            Request::new(Opcode::ReadMru, 0, req.into_bytes()),
+            self.mru_timeouts(),
+        )
+    }
+
+    /// Adds `addr.i`/`last.i` pairs, newest first, while they fit.
+    fn append_anchors(&self, req: &mut String) -> usize {
+        let base_len = req.len();
+        let mut added = String::new();
+        let mut n = 0;
+        for (addr, last) in self.recent.iter().rev().skip(self.anchor_skip) {
+            let piece = format!(", addr.{n}={addr}, last.{n}={}", format_stamp(*last));
+            if base_len + added.len() + piece.len() >= CTL_MAX_DATA_LEN {
+                break;
+            }
+            added.push_str(&piece);
+            n += 1;
+        }
+        req.push_str(&added);
+        n
+    }
+
+    fn update_rtt(&mut self, now: Instant) {
+        if let Some(sent) = self.sent_at {
+            let sample = now.saturating_duration_since(sent);
+            self.srtt = Some(match self.srtt {
+                Some(s) => (s * 7 + sample) / 8,
+                None => sample,
+            });
+        }
+    }
+
+    /// Digests the outcome of the request from [`MruEngine::next`].
+    /// Entries go to `sink` in server order; `v6` interns IPv6 addresses.
+    pub fn handle(
+        &mut self,
+        now: Instant,
+        result: Result<&Response, &QueryError>,
+        v6: &mut V6Table,
+        sink: &mut dyn FnMut(&MruEntry, &V6Table),
+    ) -> Result<(), MruError> {
+        match (self.pending, result) {
+            (Pending::Nonce { attempt }, Ok(resp)) => {
+                self.update_rtt(now);
+                let text = String::from_utf8_lossy(&resp.data);
+                let text = text.trim();
+                if text.starts_with("nonce=") {
+                    if self.stats.server_start.is_none() {
+                        self.stats.server_start = nonce_time(text);
+                    }
+                    self.nonce = Some(text.to_string());
+                    self.nonce_fetched = Some(now);
+                    self.pending = Pending::None;
+                    Ok(())
+                } else if attempt < 4 {
+                    // Ask again (the reference tries four times).
+                    self.nonce = None;
+                    self.pending = Pending::Nonce {
+                        attempt: attempt + 1,
+                    };
+                    Ok(())
+                } else {
+                    Err(MruError::BadNonce {
+                        reply: text.to_string(),
+                    })
+                }
+            }
+            (Pending::Nonce { .. }, Err(e)) => Err(MruError::Query(e.clone())),
+            (Pending::Mru { .. }, Ok(resp)) => {
+                self.update_rtt(now);
+                self.failures = 0;
+                self.anchor_skip = 0;
+                let start = self.stats.server_start;
+                let mut count = 0u64;
+                let mut changed = 0u64;
+                let recent = &mut self.recent;
+                let meta = parse_reply(&resp.data, v6, &mut |e: MruEntry, v6: &V6Table| {
+                    count += 1;
+                    if start.is_some_and(|s| e.last > s) {
+                        changed += 1;
+                    }
+                    if recent.len() == ANCHOR_RING {
+                        recent.pop_front();
+                    }
+                    // Entries without a usable address cannot serve as anchors.
+                    if let Some(text) = addr_text(&e, v6) {
+                        recent.push_back((text, e.last));
+                    }
+                    sink(&e, v6);
+                })
+                .map_err(MruError::Reply)?;
+                self.stats.slots += count;
+                self.stats.changed_during += changed;
+                if let Some(n) = meta.nonce {
+                    self.nonce = Some(n);
+                }
+                if let Some(end) = meta.now {
+                    self.stats.server_end = Some(end);
+                    self.done = true;
+                } else if self.cap_frags {
+                    self.frags = self
+                        .frags_cap
+                        .min(self.frags + 1)
+                        .max(self.frags.min(self.frags_cap));
+                } else {
+                    let grown = (self.limit + 1).max(self.limit * 33 / 32);
+                    self.limit = 96.min(self.row_limit).min(grown);
+                }
+                self.pending = Pending::None;
+                Ok(())
+            }
+            (Pending::Mru { anchors }, Err(e)) => {
+                self.pending = Pending::None;
+                self.mru_error(e, anchors)
+            }
+            (Pending::None, _) => Ok(()),
+        }
+    }
+
+    fn mru_error(&mut self, e: &QueryError, anchors: usize) -> Result<(), MruError> {
+        match e {
+            QueryError::Server(ServerErrorCode::UNKNOWNVAR) => {
+                // None of the anchors is in the server's list any more:
+                // skip them and try older ones, or start over.
+                self.restarts += 1;
+                self.stats.restarts += 1;
+                if self.restarts > MAX_RESTARTS {
+                    return Err(MruError::Stall);
+                }
+                self.anchor_skip += anchors.max(1);
+                if self.anchor_skip >= self.recent.len() {
+                    self.anchor_skip = 0;
+                    self.recent.clear();
+                }
+                Ok(())
+            }
+            QueryError::Server(ServerErrorCode::BADVALUE) => {
+                if self.cap_frags {
+                    self.cap_frags = false;
+                } else {
+                    self.row_limit = self.row_limit.saturating_sub(1).max(1);
+                    self.limit = self.limit.min(self.row_limit);
+                }
+                self.count_failure(e)
+            }
+            QueryError::Timeout | QueryError::Incomplete | QueryError::BufferExceeded => {
+                self.stats.timeouts += 1;
+                if self.cap_frags {
+                    self.frags = (self.frags / 2).max(2);
+                } else {
+                    self.limit = (self.limit / 2).max(2);
+                }
+                self.count_failure(e)
+            }
+            QueryError::Server(ServerErrorCode::UNSPEC) => self.count_failure(e),
+            other => Err(MruError::Query(other.clone())),
+        }
+    }
+
+    fn count_failure(&mut self, e: &QueryError) -> Result<(), MruError> {
+        self.failures += 1;
+        if self.failures >= MAX_CONSECUTIVE_FAILURES {
+            Err(MruError::Query(e.clone()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The server time ntpd puts in the first 16 hex digits of its nonces.
+fn nonce_time(nonce: &str) -> Option<NtpStamp> {
+    let hex = nonce.strip_prefix("nonce=")?;
+    let s = u32::from_str_radix(hex.get(..8)?, 16).ok()?;
+    let f = u32::from_str_radix(hex.get(8..16)?, 16).ok()?;
+    Some((u64::from(s) << 32) | u64::from(f))
+}

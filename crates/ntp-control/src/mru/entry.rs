@@ -1,0 +1,325 @@
+//! Compact MRU entries and the collected list: de-duplication and sorting
+//! (mrulist.md §6, §7). One entry is 40 bytes with no heap allocation, so
+//! a million-entry list fits in about 40 MB.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// An NTP timestamp (32.32 fixed point) as ntpd sends it in `0x%08x.%08x`.
+pub type NtpStamp = u64;
+
+/// Parses `0xSSSSSSSS.FFFFFFFF` (exactly the form ntpd sends).
+pub fn parse_stamp(text: &str) -> Option<NtpStamp> {
+    let t = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))?;
+    let (s, f) = t.split_once('.')?;
+    if s.is_empty() || f.is_empty() || s.len() > 8 || f.len() > 8 {
+        return None;
+    }
+    let s = u32::from_str_radix(s, 16).ok()?;
+    let f = u32::from_str_radix(f, 16).ok()?;
+    Some((u64::from(s) << 32) | u64::from(f))
+}
+
+pub fn format_stamp(stamp: NtpStamp) -> String {
+    format!("0x{:08x}.{:08x}", stamp >> 32, stamp & 0xffff_ffff)
+}
+
+/// Seconds between 1900 and 1970.
+const NTP_UNIX_OFFSET: i64 = 2_208_988_800;
+
+/// Converts to Unix time, unfolding the 32-bit era around `pivot_unix`
+/// (the result lies in [pivot − 2^31, pivot + 2^31)); the fraction is
+/// rounded to nanoseconds as the reference does.
+pub fn stamp_to_unix(stamp: NtpStamp, pivot_unix: i64) -> f64 {
+    let secs = (stamp >> 32) as i64 - NTP_UNIX_OFFSET;
+    let base = pivot_unix - (1i64 << 31);
+    let unfolded = base + (secs - base).rem_euclid(1i64 << 32);
+    let frac = stamp & 0xffff_ffff;
+    let nanos = ((frac as u128 * 1_000_000_000 + (1u128 << 31)) >> 32) as f64;
+    unfolded as f64 + nanos / 1e9
+}
+
+/// An address: IPv4 inline, IPv6 as an index into the list's side table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AddrRef {
+    V4(u32),
+    V6(u32),
+    /// Text that is not an address (a corrupt reply); printed as an empty row.
+    Invalid,
+}
+
+/// Score: thousandths as sent (`%.3f`), or absent.
+pub const NO_SCORE: u32 = u32::MAX;
+/// Drop count absent.
+pub const NO_DROP: u32 = u32::MAX;
+
+/// One MRU entry as received.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MruEntry {
+    pub last: NtpStamp,
+    pub first: NtpStamp,
+    pub addr: AddrRef,
+    pub count: u32,
+    pub drop: u32,
+    /// Score in thousandths; [`NO_SCORE`] when absent. Values with more
+    /// than three decimals are rounded (ntpd sends three).
+    pub score_milli: u32,
+    pub port: u16,
+    pub rs: u16,
+    pub mv: u8,
+    /// Whether a port was given (`a.b.c.d` without `:port` prints no rport).
+    pub has_port: bool,
+}
+
+impl MruEntry {
+    pub fn score(&self) -> Option<f64> {
+        (self.score_milli != NO_SCORE).then(|| f64::from(self.score_milli) / 1000.0)
+    }
+
+    pub fn drop_count(&self) -> Option<u32> {
+        (self.drop != NO_DROP).then_some(self.drop)
+    }
+}
+
+/// IPv6 addresses (with scope) of a list; entries refer to them by index.
+#[derive(Default, Debug)]
+pub struct V6Table {
+    addrs: Vec<(Ipv6Addr, u32)>,
+    index: std::collections::HashMap<(Ipv6Addr, u32), u32>,
+}
+
+impl V6Table {
+    pub fn intern(&mut self, addr: Ipv6Addr, scope: u32) -> AddrRef {
+        if let Some(&i) = self.index.get(&(addr, scope)) {
+            return AddrRef::V6(i);
+        }
+        let i = self.addrs.len() as u32;
+        self.addrs.push((addr, scope));
+        self.index.insert((addr, scope), i);
+        AddrRef::V6(i)
+    }
+
+    pub fn get(&self, i: u32) -> Option<(Ipv6Addr, u32)> {
+        self.addrs.get(i as usize).copied()
+    }
+}
+
+/// Parses ntpd's `a.b.c.d:port` / `[v6%scope]:port` address text.
+pub fn parse_addr(text: &str, v6: &mut V6Table) -> (AddrRef, u16, bool) {
+    let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((h, tail)) => (h, tail.strip_prefix(':')),
+            None => return (AddrRef::Invalid, 0, false),
+        }
+    } else {
+        match text.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') => (h, Some(p)),
+            _ => (text, None),
+        }
+    };
+    let port_num = match port {
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) => Some(n),
+            Err(_) => return (AddrRef::Invalid, 0, false),
+        },
+        None => None,
+    };
+    let (ip_text, scope) = match host.split_once('%') {
+        Some((a, s)) => match s.parse::<u32>() {
+            Ok(n) => (a, Some(n)),
+            Err(_) => return (AddrRef::Invalid, 0, false),
+        },
+        None => (host, None),
+    };
+    let addr = match ip_text.parse::<IpAddr>() {
+        Ok(IpAddr::V4(a)) if scope.is_none() => AddrRef::V4(u32::from(a)),
+        Ok(IpAddr::V6(a)) => v6.intern(
+            a,
+            scope.unwrap_or(0) | if scope.is_some() { 0x8000_0000 } else { 0 },
+        ),
+        _ => AddrRef::Invalid,
+    };
+    (addr, port_num.unwrap_or(0), port_num.is_some())
+}
+
+/// The collected entries in arrival order, with their IPv6 side table.
+#[derive(Default, Debug)]
+pub struct MruList {
+    pub entries: Vec<MruEntry>,
+    pub v6: V6Table,
+}
+
+/// The address without port or brackets (zone kept), as the remote column
+/// shows it with `-n`.
+pub fn ip_text(addr: AddrRef, v6: &V6Table) -> Option<String> {
+    match addr {
+        AddrRef::V4(a) => Some(Ipv4Addr::from(a).to_string()),
+        AddrRef::V6(i) => v6.get(i).map(|(a, scope)| {
+            if scope & 0x8000_0000 != 0 {
+                format!("{a}%{}", scope & 0x7fff_ffff)
+            } else {
+                a.to_string()
+            }
+        }),
+        AddrRef::Invalid => None,
+    }
+}
+
+/// The address text as ntpd sends it (used for anchors).
+pub fn addr_text(e: &MruEntry, v6: &V6Table) -> Option<String> {
+    let ip = ip_text(e.addr, v6)?;
+    let host = if matches!(e.addr, AddrRef::V6(_)) {
+        format!("[{ip}]")
+    } else {
+        ip
+    };
+    Some(if e.has_port {
+        format!("{host}:{}", e.port)
+    } else {
+        host
+    })
+}
+
+/// Sort orders of `mrulist sort=` (mrulist.md §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    Lstint,
+    LstintDesc,
+    Avgint,
+    AvgintDesc,
+    Addr,
+    AddrDesc,
+    Count,
+    CountDesc,
+    Score,
+    ScoreDesc,
+    Drop,
+    DropDesc,
+}
+
+impl SortKey {
+    pub fn parse(text: &str) -> Option<SortKey> {
+        Some(match text {
+            "lstint" => SortKey::Lstint,
+            "-lstint" => SortKey::LstintDesc,
+            "avgint" => SortKey::Avgint,
+            "-avgint" => SortKey::AvgintDesc,
+            "addr" => SortKey::Addr,
+            "-addr" => SortKey::AddrDesc,
+            "count" => SortKey::Count,
+            "-count" => SortKey::CountDesc,
+            "score" => SortKey::Score,
+            "-score" => SortKey::ScoreDesc,
+            "drop" => SortKey::Drop,
+            "-drop" => SortKey::DropDesc,
+            _ => return None,
+        })
+    }
+}
+
+impl MruList {
+    /// Keeps, per address (port ignored: ntpd keeps one entry per address;
+    /// the reference's address:port key shows a client twice when its port
+    /// changes), the entry with the greatest `last` (the later-received one
+    /// on a tie), preserving arrival order. Returns how many were dropped.
+    pub fn dedup(&mut self) -> usize {
+        let n = self.entries.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        // Group by address; within an address, the survivor sorts last.
+        order.sort_unstable_by_key(|&i| {
+            let e = &self.entries[i as usize];
+            (e.addr, e.last, i)
+        });
+        let mut keep = vec![false; n];
+        for w in 0..n {
+            let i = order[w] as usize;
+            let next_same = order
+                .get(w + 1)
+                .map(|&j| self.entries[j as usize].addr == self.entries[i].addr);
+            // Invalid addresses are never merged: each is its own row.
+            if next_same != Some(true) || self.entries[i].addr == AddrRef::Invalid {
+                keep[i] = true;
+            }
+        }
+        drop(order);
+        let mut idx = 0;
+        self.entries.retain(|_| {
+            let k = keep[idx];
+            idx += 1;
+            k
+        });
+        n - self.entries.len()
+    }
+
+    /// Arranges the entries in display order: the reference sorts stably by
+    /// its key and prints in reverse; this produces the printed order.
+    pub fn sort_for_display(&mut self, key: Option<SortKey>) {
+        use std::cmp::Ordering;
+        let v6 = &self.v6;
+        let addr_key = |e: &MruEntry| -> [u8; 20] {
+            let mut k = [0u8; 20];
+            match e.addr {
+                AddrRef::V4(a) => k[16..].copy_from_slice(&a.to_be_bytes()),
+                AddrRef::V6(i) => {
+                    if let Some((a, _)) = v6.get(i) {
+                        k[..16].copy_from_slice(&a.octets());
+                    }
+                }
+                AddrRef::Invalid => {}
+            }
+            k
+        };
+        // An IPv6 key is 16 octets, an IPv4 key 20: compare as byte strings.
+        let addr_cmp = |a: &MruEntry, b: &MruEntry| -> Ordering {
+            let (ka, kb) = (addr_key(a), addr_key(b));
+            let la = if matches!(a.addr, AddrRef::V4(_)) {
+                20
+            } else {
+                16
+            };
+            let lb = if matches!(b.addr, AddrRef::V4(_)) {
+                20
+            } else {
+                16
+            };
+            ka[..la].cmp(&kb[..lb])
+        };
+        let avg = |e: &MruEntry| -> f64 {
+            let last = stamp_to_unix(e.last, 0) - stamp_to_unix(e.first, 0);
+            last / f64::from(e.count)
+        };
+        let score = |e: &MruEntry| e.score().unwrap_or(0.0);
+        let drop = |e: &MruEntry| e.drop_count().unwrap_or(0);
+        let entries = &mut self.entries;
+        match key {
+            None | Some(SortKey::Lstint) => entries.reverse(),
+            Some(k) => {
+                // Reference: stable sort ascending by its key, print reversed.
+                // Equivalent: reverse first, then stable sort descending by
+                // that key — ties keep "later received first".
+                entries.reverse();
+                match k {
+                    SortKey::Lstint => {}
+                    SortKey::LstintDesc => entries.sort_by_key(|e| e.last),
+                    SortKey::Avgint => entries.sort_by(|a, b| avg(a).total_cmp(&avg(b))),
+                    SortKey::AvgintDesc => entries.sort_by(|a, b| avg(b).total_cmp(&avg(a))),
+                    SortKey::Count => entries.sort_by_key(|e| e.count),
+                    SortKey::CountDesc => entries.sort_by_key(|e| std::cmp::Reverse(e.count)),
+                    SortKey::Score => entries.sort_by(|a, b| score(a).total_cmp(&score(b))),
+                    SortKey::ScoreDesc => entries.sort_by(|a, b| score(b).total_cmp(&score(a))),
+                    SortKey::Drop => entries.sort_by_key(drop),
+                    SortKey::DropDesc => entries.sort_by_key(|e| std::cmp::Reverse(drop(e))),
+                    SortKey::AddrDesc => entries.sort_by(|a, b| addr_cmp(b, a)),
+                    SortKey::Addr => {
+                        // The reference sorts ascending and then reverses the
+                        // list twice (once itself, once when printing), so
+                        // ties keep arrival order: undo our first reverse.
+                        entries.reverse();
+                        entries.sort_by(addr_cmp);
+                    }
+                }
+            }
+        }
+    }
+}

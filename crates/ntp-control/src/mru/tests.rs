@@ -1,0 +1,450 @@
+use std::time::{Duration, Instant};
+
+use super::entry::{format_stamp, parse_stamp, stamp_to_unix, AddrRef};
+use super::*;
+use crate::header::{Opcode, ServerErrorCode};
+use crate::query::{QueryError, Response, Timeouts};
+
+const NONCE: &str = "nonce=eeb264279910769e5b5b7479";
+/// The server time inside NONCE.
+const START: u64 = 0xeeb2_6427_9910_769e;
+
+fn resp(opcode: Opcode, text: &str) -> Response {
+    Response {
+        opcode,
+        status: 0,
+        associd: 0,
+        data: text.as_bytes().to_vec(),
+        fragments: 1,
+    }
+}
+
+fn entry_text(i: usize, addr: &str, last: u64) -> String {
+    format!(
+        "addr.{i}={addr}, last.{i}={}, first.{i}={}, ct.{i}=3, mv.{i}=35, rs.{i}=0x0, sc.{i}=0.150, dr.{i}=0",
+        format_stamp(last),
+        format_stamp(last - (10u64 << 32))
+    )
+}
+
+/// A reply with entries i0.. for addresses 10.0.0.x (x = index + base).
+fn mru_reply(base: usize, n: usize, last0: u64, end: bool) -> String {
+    let mut parts = vec!["nonce=feedfacefeedfacefeedface".to_string()];
+    for i in 0..n {
+        parts.push(entry_text(
+            i,
+            &format!("10.0.0.{}:123", base + i),
+            last0 + ((i as u64) << 32),
+        ));
+    }
+    if end {
+        parts.push(format!("now={}", format_stamp(last0 + (100u64 << 32))));
+    }
+    parts.join(", ")
+}
+
+struct Harness {
+    engine: MruEngine,
+    v6: V6Table,
+    got: Vec<MruEntry>,
+    now: Instant,
+}
+
+impl Harness {
+    fn new(args: &str) -> Harness {
+        let opts = parse_mrulist_args(args).unwrap();
+        Harness {
+            engine: MruEngine::new(opts, Timeouts::default(), MRU_ROW_LIMIT),
+            v6: V6Table::default(),
+            got: Vec::new(),
+            now: Instant::now(),
+        }
+    }
+
+    /// The next request as text (REQ_NONCE as "REQ_NONCE").
+    fn next(&mut self) -> Option<(String, Timeouts)> {
+        match self.engine.next(self.now) {
+            Next::Done => None,
+            Next::Query(req, t) => Some(match req.opcode {
+                Opcode::ReqNonce => ("REQ_NONCE".to_string(), t),
+                _ => (String::from_utf8(req.data).unwrap(), t),
+            }),
+        }
+    }
+
+    fn ok(&mut self, opcode: Opcode, text: &str) -> Result<(), MruError> {
+        let r = resp(opcode, text);
+        let got = &mut self.got;
+        self.engine
+            .handle(self.now, Ok(&r), &mut self.v6, &mut |e, _| got.push(*e))
+    }
+
+    fn err(&mut self, e: QueryError) -> Result<(), MruError> {
+        let got = &mut self.got;
+        self.engine
+            .handle(self.now, Err(&e), &mut self.v6, &mut |e, _| got.push(*e))
+    }
+
+    fn start(&mut self) {
+        assert_eq!(self.next().unwrap().0, "REQ_NONCE");
+        self.ok(Opcode::ReqNonce, &format!("{NONCE}\r\n")).unwrap();
+    }
+}
+
+#[test]
+fn full_conversation_with_anchors() {
+    let mut h = Harness::new("");
+    h.start();
+    let (first, t) = h.next().unwrap();
+    assert_eq!(first, format!("{NONCE}, frags=32"));
+    assert!(t.primary <= Duration::from_secs(5));
+    h.ok(
+        Opcode::ReadMru,
+        &mru_reply(1, 3, START - (50u64 << 32), false),
+    )
+    .unwrap();
+    assert_eq!(h.got.len(), 3);
+    let (second, _) = h.next().unwrap();
+    // The reply's nonce is used; anchors newest first.
+    assert!(
+        second.starts_with(
+            "nonce=feedfacefeedfacefeedface, frags=32, addr.0=10.0.0.3:123, last.0=0x"
+        ),
+        "{second}"
+    );
+    assert!(second.contains("addr.2=10.0.0.1:123"));
+    assert!(second.len() < 468);
+    h.ok(
+        Opcode::ReadMru,
+        &mru_reply(4, 2, START + (1u64 << 32), true),
+    )
+    .unwrap();
+    assert!(h.engine.is_complete());
+    assert_eq!(h.next(), None);
+    let s = h.engine.stats();
+    assert_eq!(s.slots, 5);
+    assert_eq!(s.server_start, Some(START));
+    assert_eq!(s.changed_during, 2, "entries newer than the start");
+    assert!(s.server_end.is_some());
+}
+
+#[test]
+fn anchors_are_cut_to_fit_468_octets() {
+    let mut h = Harness::new("");
+    h.start();
+    h.next().unwrap();
+    h.ok(Opcode::ReadMru, &mru_reply(100, 16, START, false))
+        .unwrap();
+    let (req, _) = h.next().unwrap();
+    assert!(req.len() < 468);
+    let pairs = req.matches("addr.").count();
+    assert!((6..=8).contains(&pairs), "{pairs} anchors in {req}");
+}
+
+#[test]
+fn user_parameters_and_recent_only_first() {
+    let mut h = Harness::new("recent=5 mincount=2 frags=10");
+    h.start();
+    assert_eq!(
+        h.next().unwrap().0,
+        format!("{NONCE}, frags=10, recent=5, mincount=2")
+    );
+    h.ok(Opcode::ReadMru, &mru_reply(1, 1, START, false))
+        .unwrap();
+    let (req, _) = h.next().unwrap();
+    assert!(
+        req.starts_with("nonce=feedfacefeedfacefeedface, frags=11, mincount=2, addr.0="),
+        "{req}"
+    );
+}
+
+#[test]
+fn timeouts_halve_frags_and_give_up_eventually() {
+    let mut h = Harness::new("");
+    h.start();
+    h.next().unwrap();
+    h.err(QueryError::Timeout).unwrap();
+    assert!(h.next().unwrap().0.contains("frags=16"));
+    h.err(QueryError::Incomplete).unwrap();
+    assert!(h.next().unwrap().0.contains("frags=8"));
+    let mut result = Ok(());
+    for _ in 0..20 {
+        h.next();
+        result = h.err(QueryError::Timeout);
+        if result.is_err() {
+            break;
+        }
+    }
+    assert_eq!(result, Err(MruError::Query(QueryError::Timeout)));
+    assert!(h.engine.stats().timeouts >= 10);
+}
+
+#[test]
+fn short_timer_after_first_round_trip() {
+    let mut h = Harness::new("");
+    h.start();
+    let (_, t) = h.next().unwrap();
+    assert!(
+        t.primary < Duration::from_millis(100),
+        "RTT-based timer, got {:?}",
+        t.primary
+    );
+    assert!(t.primary >= Duration::from_millis(40));
+}
+
+#[test]
+fn badvalue_switches_to_row_limit_then_lowers_it() {
+    let mut h = Harness::new("frags=128");
+    h.start();
+    assert!(h.next().unwrap().0.contains("frags=128"));
+    h.err(QueryError::Server(ServerErrorCode::BADVALUE))
+        .unwrap();
+    assert!(h.next().unwrap().0.contains(", limit=96"));
+    h.err(QueryError::Server(ServerErrorCode::BADVALUE))
+        .unwrap();
+    assert_eq!(h.engine.row_limit(), 255);
+    h.next().unwrap();
+    h.ok(Opcode::ReadMru, &mru_reply(1, 2, START, false))
+        .unwrap();
+    assert!(
+        h.next().unwrap().0.contains(", limit=96"),
+        "growth is capped at 96"
+    );
+}
+
+#[test]
+fn unknownvar_drops_stale_anchors_then_restarts_then_stalls() {
+    let mut h = Harness::new("");
+    h.start();
+    h.next().unwrap();
+    h.ok(Opcode::ReadMru, &mru_reply(1, 10, START, false))
+        .unwrap();
+    let (a, _) = h.next().unwrap();
+    assert!(a.contains("addr.0=10.0.0.10:123"));
+    h.err(QueryError::Server(ServerErrorCode::UNKNOWNVAR))
+        .unwrap();
+    let (b, _) = h.next().unwrap();
+    assert!(
+        !b.contains("10.0.0.10:123"),
+        "failed anchors are dropped: {b}"
+    );
+    assert!(b.contains("addr.0=10.0.0."), "older anchors are tried: {b}");
+    h.err(QueryError::Server(ServerErrorCode::UNKNOWNVAR))
+        .unwrap();
+    let (c, _) = h.next().unwrap();
+    assert!(!c.contains("addr."), "restart from the beginning: {c}");
+    let mut r = Ok(());
+    for _ in 0..10 {
+        r = h.err(QueryError::Server(ServerErrorCode::UNKNOWNVAR));
+        if r.is_err() {
+            break;
+        }
+        h.next();
+    }
+    assert_eq!(r, Err(MruError::Stall));
+    assert_eq!(
+        MruError::Stall.to_string(),
+        "***No response, probably high-traffic server with low MRU limit"
+    );
+}
+
+#[test]
+fn other_server_errors_abort() {
+    let mut h = Harness::new("");
+    h.start();
+    h.next().unwrap();
+    let e = h
+        .err(QueryError::Server(ServerErrorCode::PERMISSION))
+        .unwrap_err();
+    assert_eq!(e.to_string(), "***Server error code PERMISSION");
+    let mut h = Harness::new("");
+    h.start();
+    h.next().unwrap();
+    assert_eq!(
+        h.err(QueryError::Socket),
+        Err(MruError::Query(QueryError::Socket))
+    );
+}
+
+#[test]
+fn nonce_is_refetched_after_16_seconds() {
+    let mut h = Harness::new("");
+    h.start();
+    h.next().unwrap();
+    h.ok(Opcode::ReadMru, &mru_reply(1, 1, START, false))
+        .unwrap();
+    h.now += Duration::from_secs(17);
+    assert_eq!(h.next().unwrap().0, "REQ_NONCE");
+    h.ok(Opcode::ReqNonce, "nonce=aaaaaaaabbbbbbbbcccccccc")
+        .unwrap();
+    assert!(h
+        .next()
+        .unwrap()
+        .0
+        .starts_with("nonce=aaaaaaaabbbbbbbbcccccccc, frags="));
+    assert_eq!(
+        h.engine.stats().server_start,
+        Some(START),
+        "the start time is the first nonce's"
+    );
+}
+
+#[test]
+fn bad_nonce_replies_fail_after_four_tries() {
+    let mut h = Harness::new("");
+    for i in 0..4 {
+        assert_eq!(h.next().unwrap().0, "REQ_NONCE", "try {i}");
+        let r = h.ok(Opcode::ReqNonce, "garbage");
+        if i < 3 {
+            r.unwrap();
+        } else {
+            assert!(matches!(r, Err(MruError::BadNonce { .. })));
+        }
+    }
+    let mut h = Harness::new("");
+    h.next();
+    assert_eq!(
+        h.err(QueryError::Timeout),
+        Err(MruError::Query(QueryError::Timeout))
+    );
+}
+
+#[test]
+fn reply_parsing_orders_and_validates() {
+    let mut v6 = V6Table::default();
+    let mut got = Vec::new();
+    // Entry 1 before entry 0, noise and marker tags, an IPv6 entry.
+    let text = format!(
+        "nonce=ab, {}, xyz.0=5, last.older=0x1.2, addr.older=1.2.3.4:5, {}, now=0xeeb26395.be1d24c6, last.newest=0x1.1",
+        entry_text(1, "[2001:db8::1]:123", START),
+        entry_text(0, "192.0.2.1:40000", START - (1u64 << 32))
+    );
+    let meta = reply::parse_reply(text.as_bytes(), &mut v6, &mut |e, _| got.push(e)).unwrap();
+    assert_eq!(meta.nonce.as_deref(), Some("nonce=ab"));
+    assert_eq!(meta.now, parse_stamp("0xeeb26395.be1d24c6"));
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].addr, AddrRef::V4(0xc000_0201));
+    assert_eq!(got[0].port, 40000);
+    assert!(matches!(got[1].addr, AddrRef::V6(_)));
+    assert_eq!(
+        entry::addr_text(&got[1], &v6).as_deref(),
+        Some("[2001:db8::1]:123")
+    );
+    assert_eq!(got[0].score(), Some(0.15));
+    assert_eq!(got[0].mv, 35);
+
+    let err = reply::parse_reply(b"addr.x=1.2.3.4:5", &mut v6, &mut |_, _| {}).unwrap_err();
+    assert_eq!(err.to_string(), "***Bad MRU tag addr.x");
+
+    // Missing or corrupt fields make an entry invalid, never a panic.
+    let mut got = Vec::new();
+    reply::parse_reply(
+        b"addr.0=1.2.3.4:5, last.0=zzz, ct.1=7",
+        &mut v6,
+        &mut |e, _| got.push(e),
+    )
+    .unwrap();
+    assert_eq!(got.len(), 2);
+    assert!(got.iter().all(|e| e.addr == AddrRef::Invalid));
+}
+
+fn entry(addr: u32, port: u16, last: u64, count: u32) -> MruEntry {
+    MruEntry {
+        last,
+        first: last - (5u64 << 32),
+        addr: AddrRef::V4(addr),
+        count,
+        drop: 0,
+        score_milli: 100,
+        port,
+        rs: 0,
+        mv: 35,
+        has_port: true,
+    }
+}
+
+#[test]
+fn dedup_keeps_newest_per_address_ignoring_port() {
+    let mut list = MruList {
+        entries: vec![
+            entry(1, 10, 100 << 32, 1),
+            entry(2, 20, 200 << 32, 1),
+            entry(1, 11, 300 << 32, 2),
+            entry(3, 30, 250 << 32, 1),
+            entry(2, 21, 200 << 32, 5),
+        ],
+        ..MruList::default()
+    };
+    assert_eq!(list.dedup(), 2);
+    let kept: Vec<(u32, u64, u32)> = list
+        .entries
+        .iter()
+        .map(|e| match e.addr {
+            AddrRef::V4(a) => (a, e.last, e.count),
+            _ => (0, 0, 0),
+        })
+        .collect();
+    // Arrival order kept; address 2's tie goes to the later one.
+    assert_eq!(
+        kept,
+        [(1, 300 << 32, 2), (3, 250 << 32, 1), (2, 200 << 32, 5)]
+    );
+}
+
+#[test]
+fn sort_orders_match_the_reference() {
+    let make = || MruList {
+        entries: vec![
+            entry(3, 1, 100 << 32, 5),
+            entry(1, 1, 300 << 32, 2),
+            entry(2, 1, 200 << 32, 5),
+        ],
+        ..MruList::default()
+    };
+    let addrs = |l: &MruList| -> Vec<u32> {
+        l.entries
+            .iter()
+            .map(|e| match e.addr {
+                AddrRef::V4(a) => a,
+                _ => 0,
+            })
+            .collect()
+    };
+    let mut l = make();
+    l.sort_for_display(None);
+    assert_eq!(addrs(&l), [2, 1, 3], "newest arrival first");
+    let mut l = make();
+    l.sort_for_display(Some(SortKey::Count));
+    assert_eq!(
+        addrs(&l),
+        [1, 2, 3],
+        "ascending count, ties later-received first"
+    );
+    let mut l = make();
+    l.sort_for_display(Some(SortKey::CountDesc));
+    assert_eq!(addrs(&l), [2, 3, 1]);
+    let mut l = make();
+    l.sort_for_display(Some(SortKey::Addr));
+    assert_eq!(addrs(&l), [1, 2, 3]);
+    let mut l = make();
+    l.sort_for_display(Some(SortKey::AddrDesc));
+    assert_eq!(addrs(&l), [3, 2, 1]);
+    let mut l = make();
+    l.sort_for_display(Some(SortKey::LstintDesc));
+    assert_eq!(addrs(&l), [3, 2, 1], "least recent first");
+}
+
+#[test]
+fn stamps() {
+    let s = parse_stamp("0xeeb26395.be1d24c6").unwrap();
+    assert_eq!(format_stamp(s), "0xeeb26395.be1d24c6");
+    assert_eq!(parse_stamp("0xeeb26395"), None);
+    assert_eq!(parse_stamp("eeb26395.be1d24c6"), None);
+    // 0xeeb26395 = 2026-11-26T..; unfolding around a 2026 pivot.
+    let unix = stamp_to_unix(s, 1_795_680_000);
+    assert!((unix - 1_795_679_509.742_6).abs() < 0.001, "{unix}");
+    // The same stamp one era later, seen from 2096.
+    assert!(
+        (stamp_to_unix(s, 4_000_000_000) - (1_795_679_509.742_6 + 4_294_967_296.0)).abs() < 0.001
+    );
+}
