@@ -26,6 +26,7 @@
 
 pub mod assoc;
 pub mod cooked;
+pub mod mrulist;
 pub mod peers;
 pub mod pyfmt;
 pub mod timestamp;

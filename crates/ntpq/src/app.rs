@@ -73,6 +73,8 @@ pub struct App {
     pub multi_host: Option<usize>,
     pub failed: bool,
     pub interrupted: bool,
+    /// The server's MRU row limit as learnt this session (BADVALUE lowers it).
+    pub mru_row_limit: u32,
     /// The command word being run (usage texts differ between aliases).
     current: &'static str,
 }
@@ -108,6 +110,7 @@ impl App {
             multi_host: multi,
             failed: false,
             interrupted: false,
+            mru_row_limit: ntp_control::mru::MRU_ROW_LIMIT,
             current: "",
         })
     }
@@ -150,6 +153,14 @@ impl App {
         self.session.as_ref().map(|s| s.name.as_str())
     }
 
+    /// The session's timeouts (the `timeout` command sets the primary one).
+    pub fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            primary: self.settings.primary_timeout,
+            ..Timeouts::default()
+        }
+    }
+
     /// One query to the open host with the current settings.
     pub fn query(
         &mut self,
@@ -157,23 +168,24 @@ impl App {
         associd: u16,
         data: &[u8],
     ) -> Result<Response, CmdError> {
+        let timeouts = self.timeouts();
+        self.query_with(Request::new(opcode, associd, data), timeouts)
+    }
+
+    /// One query with explicit timeouts (mrulist uses a short timer).
+    pub fn query_with(
+        &mut self,
+        request: Request,
+        timeouts: Timeouts,
+    ) -> Result<Response, CmdError> {
         let params = QueryParams {
-            timeouts: Timeouts {
-                primary: self.settings.primary_timeout,
-                ..Timeouts::default()
-            },
+            timeouts,
             debug: self.settings.debug,
             flake: self.settings.flake,
         };
         let session = self.session.as_mut().ok_or(CmdError::NoHost)?;
         session
-            .query(
-                &self.rt,
-                &mut self.out,
-                &params,
-                Request::new(opcode, associd, data),
-                None,
-            )
+            .query(&self.rt, &mut self.out, &params, request, None)
             .map_err(|f| match f {
                 Failure::Interrupted => {
                     self.interrupted = true;

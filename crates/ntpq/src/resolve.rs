@@ -219,6 +219,15 @@ pub fn canonicalize(text: &str) -> String {
     }
 }
 
+/// Forward lookup of a name (for confirming a reverse lookup).
+pub fn forward_addresses(name: &str) -> Vec<IpAddr> {
+    use std::net::ToSocketAddrs;
+    (name, 0)
+        .to_socket_addrs()
+        .map(|it| it.map(|a| a.ip()).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

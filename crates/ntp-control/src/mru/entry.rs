@@ -100,6 +100,10 @@ impl V6Table {
         AddrRef::V6(i)
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.addrs.is_empty()
+    }
+
     pub fn get(&self, i: u32) -> Option<(Ipv6Addr, u32)> {
         self.addrs.get(i as usize).copied()
     }

@@ -4,6 +4,7 @@
 pub mod assoc;
 pub mod help;
 mod help_texts;
+pub mod mrulist;
 pub mod peers;
 pub mod settings;
 pub mod vars;
@@ -127,7 +128,7 @@ pub static TABLE: &[CommandDef] = &[
     cmd!("mreadlist", vars::mreadlist, Args::AssocRange),
     cmd!("mreadvar", vars::mreadvar, Args::AssocRange),
     cmd!("mrl", vars::mreadlist, Args::AssocRange),
-    cmd!("mrulist", not_yet, Args::Words(MRU_TAGS)),
+    cmd!("mrulist", mrulist::mrulist, Args::Words(MRU_TAGS)),
     cmd!("mrv", vars::mreadvar, Args::AssocRange),
     cmd!("noflake", settings::noflake, Args::None),
     cmd!("ntpversion", settings::ntpversion, Args::Number),

@@ -1,0 +1,329 @@
+//! `mrulist` (mrulist.md): retrieval driven by the protocol crate's
+//! [`MruEngine`], the reference's normal, direct and raw output, and
+//! ntpq-rs's report on busy servers.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use ntp_control::mru::entry::{ip_text, stamp_to_unix, MruEntry, V6Table};
+use ntp_control::mru::{parse_mrulist_args, MruEngine, MruError, MruList, Next};
+use ntp_control::{parse_varlist, Opcode, QueryError};
+use ntpq_format::cooked::raw_varlist_text;
+use ntpq_format::mrulist as rows;
+
+use crate::app::App;
+use crate::error::{CmdError, CmdResult};
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Peak resident set size in MiB (`ru_maxrss` is in KiB on Linux).
+fn peak_rss_mib() -> i64 {
+    // SAFETY: getrusage fills the struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } == 0 {
+        ru.ru_maxrss / 1024
+    } else {
+        0
+    }
+}
+
+/// MRU counters from the system variables, for the busy-server report.
+#[derive(Clone, Copy, Debug, Default)]
+struct MruCounters {
+    depth: i128,
+    new: i128,
+    recycled: i128,
+}
+
+fn read_counters(app: &mut App) -> Option<MruCounters> {
+    let r = app
+        .query(
+            Opcode::ReadVar,
+            0,
+            b"mru_depth,mru_new,mru_recycleold,mru_recyclefull",
+        )
+        .ok()?;
+    let vars = parse_varlist(&r.data);
+    let get = |n: &str| {
+        vars.iter()
+            .find(|v| v.name == n)
+            .and_then(|v| v.value.as_i128())
+    };
+    Some(MruCounters {
+        depth: get("mru_depth")?,
+        new: get("mru_new")?,
+        recycled: get("mru_recycleold").unwrap_or(0) + get("mru_recyclefull").unwrap_or(0),
+    })
+}
+
+/// Remote-address column: numeric, or names (reverse lookup, forward
+/// confirmed) when hostnames are on.
+struct RemoteNames {
+    resolve: bool,
+    cache: HashMap<String, String>,
+}
+
+impl RemoteNames {
+    fn text(&mut self, e: &MruEntry, v6: &V6Table) -> String {
+        let Some(ip) = ip_text(e.addr, v6) else {
+            return String::new();
+        };
+        if !self.resolve {
+            return ip;
+        }
+        if let Some(hit) = self.cache.get(&ip) {
+            return hit.clone();
+        }
+        let shown = match ip
+            .parse::<std::net::IpAddr>()
+            .ok()
+            .and_then(crate::resolve::reverse_lookup)
+        {
+            None => ip.clone(),
+            Some(name) => {
+                let name = name.to_lowercase();
+                let confirmed = crate::resolve::forward_addresses(&name)
+                    .iter()
+                    .any(|a| a.to_string() == ip);
+                if confirmed {
+                    name
+                } else {
+                    format!("{ip} ({name})")
+                }
+            }
+        };
+        self.cache.insert(ip, shown.clone());
+        shown
+    }
+}
+
+pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
+    let parsed = parse_mrulist_args(line);
+    let direct = app.settings.direct || parsed.as_ref().is_ok_and(|o| o.direct);
+    if !direct {
+        app.out
+            .say("Ctrl-C will stop MRU retrieval and display partial results.\n");
+    }
+    let options = parsed.map_err(|e| CmdError::Message(e.to_string()))?;
+    let sort = options.sort;
+    let want_stats = options.stats;
+    let filtered = !options.params.trim_start_matches(", ").is_empty();
+    let raw = app.settings.raw;
+    let start = Instant::now();
+    let before = if want_stats || !direct {
+        read_counters(app)
+    } else {
+        None
+    };
+    let mut engine = MruEngine::new(options, app.timeouts(), app.mru_row_limit);
+    let mut list = MruList::default();
+    let mut names = RemoteNames {
+        resolve: app.settings.hostnames & 1 != 0,
+        cache: HashMap::new(),
+    };
+    let pivot = unix_now() as i64;
+    let mut outcome: Result<(), CmdError> = Ok(());
+    let mut warned = false;
+    loop {
+        let (request, timeouts) = match engine.next(Instant::now()) {
+            Next::Done => break,
+            Next::Query(r, t) => (r, t),
+        };
+        let is_mru = request.opcode == Opcode::ReadMru;
+        let result = app.query_with(request, timeouts);
+        let query_result: Result<ntp_control::Response, QueryError> = match result {
+            Ok(r) => Ok(r),
+            Err(CmdError::Query(e)) => Err(e),
+            Err(CmdError::Interrupted) => break,
+            Err(other) => {
+                outcome = Err(other);
+                break;
+            }
+        };
+        if raw && is_mru {
+            let text = query_result
+                .as_ref()
+                .map(|r| raw_varlist_text(&r.data))
+                .unwrap_or_default();
+            app.out.say(&text);
+        }
+        let mut batch: Vec<MruEntry> = Vec::new();
+        let handled = {
+            let v6 = &mut list.v6;
+            let sink_list = &mut list.entries;
+            engine.handle(Instant::now(), query_result.as_ref(), v6, &mut |e, _| {
+                if direct {
+                    batch.push(*e);
+                } else {
+                    sink_list.push(*e);
+                }
+            })
+        };
+        if direct {
+            let mut text = String::new();
+            for e in &batch {
+                let remote = names.text(e, &list.v6);
+                text.push_str(&rows::row(e, None, pivot, &remote));
+                text.push('\n');
+            }
+            app.out.say(&text);
+            app.out.flush();
+            // Constant memory: IPv6 addresses are only needed for this batch.
+            if !list.v6.is_empty() && list.entries.is_empty() {
+                list.v6 = V6Table::default();
+            }
+        }
+        if let Err(e) = handled {
+            if let MruError::BadNonce { reply } = &e {
+                app.out.log(&format!("## Nonce expected: {reply}"));
+            }
+            outcome = Err(match e {
+                MruError::Query(q) => CmdError::Query(q),
+                other => CmdError::Message(other.to_string()),
+            });
+            break;
+        }
+        if app.out.broken {
+            return Ok(());
+        }
+        if !warned && start.elapsed().as_secs() >= 3 {
+            warned = warn_if_outpaced(app, &engine, start);
+        }
+    }
+    app.mru_row_limit = engine.row_limit();
+    let stats = engine.stats().clone();
+    // A failed retrieval prints only its error, as the reference does.
+    outcome?;
+    let collected = start.elapsed().as_secs_f64();
+    let complete = engine.is_complete();
+    if !direct && !raw {
+        let now = if complete {
+            stats
+                .server_end
+                .map(|s| stamp_to_unix(s, pivot))
+                .unwrap_or_else(unix_now)
+        } else {
+            app.out.say(
+                "mrulist retrieval interrupted by operator.\nDisplaying partial client list.\n",
+            );
+            unix_now()
+        };
+        let distinct_before = list.entries.len();
+        list.dedup();
+        let duplicates = distinct_before - list.entries.len();
+        list.sort_for_display(sort);
+        let mut text = rows::header();
+        for e in &list.entries {
+            let remote = names.text(e, &list.v6);
+            text.push_str(&rows::row(e, Some(now), pivot, &remote));
+            text.push('\n');
+            if text.len() > 60_000 {
+                app.out.say(&text);
+                text.clear();
+                if app.out.broken {
+                    return Ok(());
+                }
+            }
+        }
+        app.out.say(&text);
+        app.out.say(&format!(
+            "# Collected {} slots in {collected:.3} seconds\n",
+            stats.slots
+        ));
+        let _ = duplicates;
+    }
+    let processed = start.elapsed().as_secs_f64();
+    app.out.say(&format!(
+        "# Processed {} slots in {processed:.3} seconds\n",
+        stats.slots
+    ));
+    app.out
+        .say(&format!("# Used {} megabytes of memory\n", peak_rss_mib()));
+    if complete && !app.interrupted {
+        let after = if before.is_some() {
+            read_counters(app)
+        } else {
+            None
+        };
+        report(
+            app,
+            &stats,
+            before,
+            after,
+            list.entries.len(),
+            collected,
+            want_stats,
+            filtered,
+            direct,
+        );
+    }
+    Ok(())
+}
+
+/// Warns once on stderr when the server's list grows faster than we read.
+fn warn_if_outpaced(app: &mut App, engine: &MruEngine, start: Instant) -> bool {
+    let s = engine.stats();
+    let secs = start.elapsed().as_secs_f64();
+    let changed_rate = s.changed_during as f64 / secs;
+    let read_rate = s.slots as f64 / secs;
+    if s.changed_during > 0 && changed_rate > 0.5 * read_rate {
+        app.out.warn(&format!(
+            "ntpq: warning: the server's MRU list is changing about as fast as it can be read ({changed_rate:.0} new or updated entries/s, reading {read_rate:.0}/s); retrieval may not finish"
+        ));
+        return true;
+    }
+    false
+}
+
+/// The busy-server report: printed when the list changed while it was
+/// being read (so a quiet server's output stays the reference's), or
+/// when asked for with `mrulist stats`.
+#[allow(clippy::too_many_arguments)]
+fn report(
+    app: &mut App,
+    stats: &ntp_control::mru::RetrievalStats,
+    before: Option<MruCounters>,
+    after: Option<MruCounters>,
+    shown: usize,
+    seconds: f64,
+    asked: bool,
+    filtered: bool,
+    direct: bool,
+) {
+    let delta = match (before, after) {
+        (Some(b), Some(a)) => Some((a.new - b.new, a.recycled - b.recycled, b.depth)),
+        _ => None,
+    };
+    // Entries that arrived meanwhile, not counting our own queries' entry.
+    let arrived = delta.map(|(n, r, _)| n + r).unwrap_or(0).max(0);
+    let changed = stats.changed_during.saturating_sub(1);
+    if !asked && arrived <= 1 && changed == 0 {
+        return;
+    }
+    let mut s = format!(
+        "# Retrieval took {seconds:.3} seconds: {} requests, {} retransmissions, {} restarts\n",
+        stats.requests, stats.timeouts, stats.restarts
+    );
+    s.push_str(&format!(
+        "# Entries new or updated on the server while reading: {}\n",
+        stats.changed_during
+    ));
+    if let Some((new, recycled, depth_before)) = delta {
+        s.push_str(&format!(
+            "# Server counters meanwhile: {new} new entries, {recycled} recycled (list held {depth_before} before)\n"
+        ));
+        if !filtered && !direct {
+            let total = depth_before + new + recycled;
+            let missed = (total - shown as i128).max(0);
+            s.push_str(&format!(
+                "# Estimated entries missed: {missed} of {total}\n"
+            ));
+        }
+    }
+    app.out.say(&s);
+}
