@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::entry::{addr_text, format_stamp, MruEntry, NtpStamp, V6Table};
+use super::entry::{format_stamp, AddrRef, MruEntry, NtpStamp, V6Table};
 use super::options::MruOptions;
 use super::reply::{parse_reply, ReplyError};
 use crate::header::{Opcode, ServerErrorCode, CTL_MAX_DATA_LEN};
@@ -87,7 +87,7 @@ pub struct MruEngine {
     failures: u32,
     /// Anchors that failed (UNKNOWNVAR) are skipped from the newest end.
     anchor_skip: usize,
-    recent: VecDeque<(String, NtpStamp)>,
+    recent: VecDeque<Anchor>,
     srtt: Option<Duration>,
     done: bool,
     stats: RetrievalStats,
@@ -197,8 +197,12 @@ impl MruEngine {
         let base_len = req.len();
         let mut added = String::new();
         let mut n = 0;
-        for (addr, last) in self.recent.iter().rev().skip(self.anchor_skip) {
-            let piece = format!(", addr.{n}={addr}, last.{n}={}", format_stamp(*last));
+        for anchor in self.recent.iter().rev().skip(self.anchor_skip) {
+            let piece = format!(
+                ", addr.{n}={}, last.{n}={}",
+                anchor.addr_text(),
+                format_stamp(anchor.last)
+            );
             if base_len + added.len() + piece.len() >= CTL_MAX_DATA_LEN {
                 break;
             }
@@ -272,8 +276,8 @@ impl MruEngine {
                         recent.pop_front();
                     }
                     // Entries without a usable address cannot serve as anchors.
-                    if let Some(text) = addr_text(&e, v6) {
-                        recent.push_back((text, e.last));
+                    if let Some(a) = Anchor::of(&e, v6) {
+                        recent.push_back(a);
                     }
                     sink(&e, v6);
                 })
@@ -352,6 +356,50 @@ impl MruEngine {
             Err(MruError::Query(e.clone()))
         } else {
             Ok(())
+        }
+    }
+}
+
+/// A recently received entry, kept to name it as an anchor later.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    ip: std::net::IpAddr,
+    /// IPv6 zone, with the high bit set when present (as in [`V6Table`]).
+    scope: u32,
+    port: Option<u16>,
+    last: NtpStamp,
+}
+
+impl Anchor {
+    fn of(e: &MruEntry, v6: &V6Table) -> Option<Anchor> {
+        let (ip, scope) = match e.addr {
+            AddrRef::V4(a) => (std::net::IpAddr::V4(a.into()), 0),
+            AddrRef::V6(i) => {
+                let (a, scope) = v6.get(i)?;
+                (std::net::IpAddr::V6(a), scope)
+            }
+            AddrRef::Invalid => return None,
+        };
+        Some(Anchor {
+            ip,
+            scope,
+            port: e.has_port.then_some(e.port),
+            last: e.last,
+        })
+    }
+
+    /// The address text as ntpd sent it.
+    fn addr_text(&self) -> String {
+        let host = match self.ip {
+            std::net::IpAddr::V4(a) => a.to_string(),
+            std::net::IpAddr::V6(a) if self.scope & 0x8000_0000 != 0 => {
+                format!("[{a}%{}]", self.scope & 0x7fff_ffff)
+            }
+            std::net::IpAddr::V6(a) => format!("[{a}]"),
+        };
+        match self.port {
+            Some(p) => format!("{host}:{p}"),
+            None => host,
         }
     }
 }

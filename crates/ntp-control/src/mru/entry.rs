@@ -2,7 +2,7 @@
 //! (mrulist.md §6, §7). One entry is 40 bytes with no heap allocation, so
 //! a million-entry list fits in about 40 MB.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv6Addr};
 
 /// An NTP timestamp (32.32 fixed point) as ntpd sends it in `0x%08x.%08x`.
 pub type NtpStamp = u64;
@@ -158,7 +158,23 @@ pub struct MruList {
 /// shows it with `-n`.
 pub fn ip_text(addr: AddrRef, v6: &V6Table) -> Option<String> {
     match addr {
-        AddrRef::V4(a) => Some(Ipv4Addr::from(a).to_string()),
+        AddrRef::V4(a) => {
+            // Hand-formatted: this runs once per printed row.
+            let mut s = String::with_capacity(15);
+            for (i, octet) in a.to_be_bytes().iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                if *octet >= 100 {
+                    s.push(char::from(b'0' + octet / 100));
+                }
+                if *octet >= 10 {
+                    s.push(char::from(b'0' + octet / 10 % 10));
+                }
+                s.push(char::from(b'0' + octet % 10));
+            }
+            Some(s)
+        }
         AddrRef::V6(i) => v6.get(i).map(|(a, scope)| {
             if scope & 0x8000_0000 != 0 {
                 format!("{a}%{}", scope & 0x7fff_ffff)

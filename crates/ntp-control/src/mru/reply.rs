@@ -1,6 +1,7 @@
 //! Parsing one READ_MRU reply (mrulist.md §3.1) straight into compact
 //! entries, without building a generic variable list.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::entry::{
@@ -24,7 +25,7 @@ pub enum ReplyError {
 }
 
 /// The fields of one entry as they arrive, in any order.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct Partial<'a> {
     addr: Option<&'a str>,
     last: Option<&'a str>,
@@ -36,59 +37,38 @@ struct Partial<'a> {
     dr: Option<&'a str>,
 }
 
-const FIELDS: [&str; 8] = ["addr", "last", "first", "ct", "mv", "rs", "sc", "dr"];
-
-/// Splits reply text into items like the reference's varlist parser: commas
-/// outside quotes separate; NUL and octets ≥ 127 are dropped.
-fn items(data: &[u8]) -> Vec<std::borrow::Cow<'_, str>> {
-    let clean: std::borrow::Cow<'_, [u8]> = if data.iter().any(|&b| b == 0 || b >= 127) {
-        data.iter()
-            .copied()
-            .filter(|&b| b != 0 && b < 127)
-            .collect::<Vec<u8>>()
-            .into()
-    } else {
-        data.into()
-    };
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut in_string = false;
-    for (i, &b) in clean.iter().enumerate() {
-        match b {
-            b'"' => in_string = !in_string,
-            b',' if !in_string => {
-                out.push(start..i);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    if start < clean.len() {
-        out.push(start..clean.len());
-    }
-    // The bytes are ASCII 1..126 now, so this never fails.
-    let text: std::borrow::Cow<'_, str> = match clean {
-        std::borrow::Cow::Borrowed(b) => {
-            std::borrow::Cow::Borrowed(std::str::from_utf8(b).unwrap_or(""))
-        }
-        std::borrow::Cow::Owned(v) => {
-            std::borrow::Cow::Owned(String::from_utf8(v).unwrap_or_default())
-        }
-    };
-    match text {
-        std::borrow::Cow::Borrowed(t) => out
-            .into_iter()
-            .map(|r| std::borrow::Cow::Borrowed(&t[r]))
-            .collect(),
-        std::borrow::Cow::Owned(t) => out
-            .into_iter()
-            .map(|r| std::borrow::Cow::Owned(t[r].to_string()))
-            .collect(),
-    }
+/// Python's `str.strip()` for the characters that can occur here.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f)
 }
 
 fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_ascii_whitespace() || ('\x1c'..='\x1f').contains(&c))
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut j = b.len();
+    while i < j && is_space(b[i]) {
+        i += 1;
+    }
+    while j > i && is_space(b[j - 1]) {
+        j -= 1;
+    }
+    &s[i..j]
+}
+
+/// Removes NUL and octets ≥ 127 as the reference's varlist parser does
+/// (ntpd never sends them in MRU replies, so this rarely copies).
+fn clean(data: &[u8]) -> Cow<'_, str> {
+    if data.iter().all(|&b| b != 0 && b < 127) {
+        // ASCII 1..126 is valid UTF-8.
+        Cow::Borrowed(std::str::from_utf8(data).unwrap_or(""))
+    } else {
+        Cow::Owned(
+            data.iter()
+                .filter(|&&b| b != 0 && b < 127)
+                .map(|&b| b as char)
+                .collect(),
+        )
+    }
 }
 
 /// Parses one reply; entries are passed to `sink` in ascending index.
@@ -97,61 +77,149 @@ pub fn parse_reply(
     v6: &mut V6Table,
     sink: &mut dyn FnMut(MruEntry, &V6Table),
 ) -> Result<ReplyMeta, ReplyError> {
-    let items = items(data);
+    let text = clean(data);
     let mut meta = ReplyMeta::default();
-    let mut partials: BTreeMap<u64, Partial<'_>> = BTreeMap::new();
-    for item in &items {
+    // ntpd sends entry N's items before entry N+1's, so a vector indexed
+    // by N (with a map for absurd indices) keeps this allocation-light.
+    let mut partials: Vec<Option<Partial<'_>>> = Vec::new();
+    let mut far: BTreeMap<u64, Partial<'_>> = BTreeMap::new();
+    for item in split_items(&text) {
         let item = trim(item);
-        let (tag, value) = match item.split_once('=') {
-            Some((t, v)) => (trim(t), trim(v)),
+        let (tag, value) = match item.find('=') {
+            Some(i) => (trim(&item[..i]), trim(&item[i + 1..])),
             None => (item, ""),
         };
-        match tag.split_once('.') {
-            None => match tag {
+        let Some(dot) = tag.find('.') else {
+            match tag {
                 "nonce" => meta.nonce = Some(format!("nonce={value}")),
                 "now" => meta.now = parse_stamp(value).or(Some(0)),
                 _ => {}
-            },
-            Some((prefix, suffix)) => {
-                let Some(field) = FIELDS.iter().position(|f| *f == prefix) else {
-                    continue;
-                };
-                // The reference splits on every '.', so "addr.1.2" is a bad tag too.
-                let Some(idx) = suffix
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|_| !suffix.contains('.'))
-                else {
-                    if matches!(tag, "last.older" | "addr.older" | "last.newest") {
-                        continue;
-                    }
-                    return Err(ReplyError::BadTag(tag.to_string()));
-                };
-                let p = partials.entry(idx).or_default();
-                let slot = match field {
-                    0 => &mut p.addr,
-                    1 => &mut p.last,
-                    2 => &mut p.first,
-                    3 => &mut p.ct,
-                    4 => &mut p.mv,
-                    5 => &mut p.rs,
-                    6 => &mut p.sc,
-                    _ => &mut p.dr,
-                };
-                *slot = Some(value);
             }
-        }
+            continue;
+        };
+        let (prefix, suffix) = (&tag[..dot], &tag[dot + 1..]);
+        let field = match prefix {
+            "addr" => 0,
+            "last" => 1,
+            "first" => 2,
+            "ct" => 3,
+            "mv" => 4,
+            "rs" => 5,
+            "sc" => 6,
+            "dr" => 7,
+            _ => continue, // noise tags
+        };
+        let idx = match parse_index(suffix) {
+            Some(i) => i,
+            None if matches!(tag, "last.older" | "addr.older" | "last.newest") => continue,
+            None => return Err(ReplyError::BadTag(tag.to_string())),
+        };
+        let p = if idx < 4096 {
+            let i = idx as usize;
+            if partials.len() <= i {
+                partials.resize(i + 1, None);
+            }
+            partials[i].get_or_insert_with(Partial::default)
+        } else {
+            far.entry(idx).or_default()
+        };
+        let slot = match field {
+            0 => &mut p.addr,
+            1 => &mut p.last,
+            2 => &mut p.first,
+            3 => &mut p.ct,
+            4 => &mut p.mv,
+            5 => &mut p.rs,
+            6 => &mut p.sc,
+            _ => &mut p.dr,
+        };
+        *slot = Some(value);
     }
-    for p in partials.values() {
+    for p in partials.iter().flatten().chain(far.values()) {
         let e = build(p, v6);
         sink(e, v6);
     }
     Ok(meta)
 }
 
+/// Items separated by commas outside double quotes.
+fn split_items(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut pos = 0;
+    let mut in_string = false;
+    std::iter::from_fn(move || {
+        while pos < bytes.len() {
+            let b = bytes[pos];
+            pos += 1;
+            if b == b'"' {
+                in_string = !in_string;
+            } else if b == b',' && !in_string {
+                let item = &text[start..pos - 1];
+                start = pos;
+                return Some(item);
+            }
+        }
+        if start < bytes.len() {
+            let item = &text[start..];
+            start = bytes.len();
+            return Some(item);
+        }
+        None
+    })
+}
+
+/// An entry index: Python `int()` of the text after the only dot.
+fn parse_index(suffix: &str) -> Option<u64> {
+    if suffix.contains('.') {
+        return None; // "addr.1.2": the reference's split fails
+    }
+    let t = trim(suffix);
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse().ok();
+    }
+    crate::varlist::parse_python_int(t).and_then(|i| u64::try_from(i).ok())
+}
+
+/// Python `int(v, 0)` with a fast path for plain decimals and `0x` hex.
+fn fast_int(v: &str) -> Option<i128> {
+    let b = v.as_bytes();
+    if !b.is_empty()
+        && b.len() < 19
+        && b.iter().all(|c| c.is_ascii_digit())
+        && (b[0] != b'0' || b.len() == 1)
+    {
+        return v.parse::<i128>().ok();
+    }
+    if b.len() > 2
+        && b.len() < 18
+        && b[0] == b'0'
+        && b[1] == b'x'
+        && b[2..].iter().all(|c| c.is_ascii_hexdigit())
+    {
+        return i128::from_str_radix(&v[2..], 16).ok();
+    }
+    parse_python_int(v)
+}
+
+/// A score as thousandths: `d+.ddd` directly, anything else through float.
+fn score_milli(v: &str) -> Option<u32> {
+    if let Some((w, f)) = v.split_once('.') {
+        if !w.is_empty()
+            && w.len() < 7
+            && f.len() == 3
+            && w.bytes().chain(f.bytes()).all(|c| c.is_ascii_digit())
+        {
+            return Some(w.parse::<u32>().ok()? * 1000 + f.parse::<u32>().ok()?);
+        }
+    }
+    parse_python_float(v)
+        .filter(|f| f.is_finite() && *f >= 0.0 && *f < 4.0e6)
+        .map(|f| (f * 1000.0).round() as u32)
+}
+
 fn int_field(v: Option<&str>) -> Option<i128> {
-    parse_python_int(v?)
+    fast_int(v?)
 }
 
 /// Builds a compact entry; anything unusable marks the address invalid (the
@@ -168,13 +236,11 @@ fn build(p: &Partial<'_>, v6: &mut V6Table) -> MruEntry {
     let rs = int_field(p.rs).and_then(|c| u16::try_from(c).ok());
     let score_milli = match p.sc {
         None => Some(NO_SCORE),
-        Some(s) => parse_python_float(s)
-            .filter(|f| f.is_finite() && *f >= 0.0 && *f < 4.0e6)
-            .map(|f| (f * 1000.0).round() as u32),
+        Some(s) => score_milli(s),
     };
     let drop = match p.dr {
         None => Some(NO_DROP),
-        Some(d) => parse_python_int(d)
+        Some(d) => fast_int(d)
             .and_then(|d| u32::try_from(d).ok())
             .filter(|d| *d != NO_DROP),
     };

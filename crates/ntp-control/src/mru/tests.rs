@@ -448,3 +448,36 @@ fn stamps() {
         (stamp_to_unix(s, 4_000_000_000) - (1_795_679_509.742_6 + 4_294_967_296.0)).abs() < 0.001
     );
 }
+
+#[test]
+fn ipv4_text_is_dotted_quad() {
+    let v6 = V6Table::default();
+    for a in [0u32, 0x7f00_0001, 0xffff_ffff, 0x0a64_0a09, 0xc000_0201] {
+        assert_eq!(
+            entry::ip_text(AddrRef::V4(a), &v6),
+            Some(std::net::Ipv4Addr::from(a).to_string())
+        );
+    }
+}
+
+#[test]
+fn field_fast_paths_agree_with_python_rules() {
+    let mut v6 = V6Table::default();
+    let one = |fields: &str, v6: &mut V6Table| {
+        let mut got = Vec::new();
+        reply::parse_reply(format!("addr.0=1.2.3.4:5, last.0=0x00000002.00000000, first.0=0x00000001.00000000, {fields}").as_bytes(), v6, &mut |e, _| got.push(e)).unwrap();
+        got[0]
+    };
+    let e = one(
+        "ct.0=12, mv.0=0x23, rs.0=0x420, sc.0=12.500, dr.0=0",
+        &mut v6,
+    );
+    assert_eq!(
+        (e.count, e.mv, e.rs, e.score_milli, e.drop),
+        (12, 0x23, 0x420, 12_500, 0)
+    );
+    let e = one("ct.0=7, mv.0=35, rs.0=0, sc.0=1e-3, dr.0=1_0", &mut v6);
+    assert_eq!((e.score_milli, e.drop), (1, 10), "Python float/int forms");
+    let e = one("ct.0=010, mv.0=35, rs.0=0, sc.0=1.0, dr.0=0", &mut v6);
+    assert_eq!(e.addr, AddrRef::Invalid, "010 is not a Python int literal");
+}

@@ -168,7 +168,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
             let mut text = String::new();
             for e in &batch {
                 let remote = names.text(e, &list.v6);
-                text.push_str(&rows::row(e, None, pivot, &remote));
+                rows::row_into(&mut text, e, None, pivot, &remote);
                 text.push('\n');
             }
             app.out.say(&text);
@@ -220,7 +220,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         let mut text = rows::header();
         for e in &list.entries {
             let remote = names.text(e, &list.v6);
-            text.push_str(&rows::row(e, Some(now), pivot, &remote));
+            rows::row_into(&mut text, e, Some(now), pivot, &remote);
             text.push('\n');
             if text.len() > 60_000 {
                 app.out.say(&text);
