@@ -53,10 +53,21 @@ const COMPAT: &str = r#".SH COMPATIBILITY
 Output is byte\-for\-byte that of NTPsec ntpq 1.2.2 on the same server state.
 Deliberate differences are listed, with their reasons, in
 \fItests/differences.toml\fR of the source tree and in its README:
-the exit status above; \fBrpeers\fR prints the refid, tally and remote columns
-(as NTPsec 1.2.3+ does); \fB\-4\fR/\fB\-6\fR force the address family of the
-hosts; fragments are reassembled in any order and a lost middle fragment is
-retried; hosts may carry a port (\fIhost:port\fR, \fI[v6addr]:port\fR).
+the exit status above; a closed standard output ends the run silently
+(1.2.2 prints \fBBailing out...\fR); \fBrpeers\fR prints the refid, tally and
+remote columns (as NTPsec 1.2.3+ does); \fB\-4\fR/\fB\-6\fR force the address
+family of the hosts; fragments are reassembled in any order and a lost middle
+fragment is retried; hosts may carry a port (\fIhost:port\fR,
+\fI[v6addr]:port\fR); \fB\-\-keyfile=\fIFILE\fR is accepted; \fBmrulist\fR keeps
+one row per address (ntpd keeps one entry per address; 1.2.2 shows a client
+twice when its port changed), retransmits lost MRU replies after a short timer
+and gives up after repeated failures instead of retrying forever, and prints a
+report after the list when the server's list changed while it was read.
+.SH "MRULIST EXTENSIONS"
+\fBmrulist direct\fR streams each batch as it arrives (like the \fBdirect\fR
+toggle); \fBmrulist stats\fR always prints the retrieval report: time taken,
+requests, retransmissions, entries that arrived or changed meanwhile and, from
+the server's MRU counters, an estimate of the entries missed.
 "#;
 
 /// The whole man page (roff).
