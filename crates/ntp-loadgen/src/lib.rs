@@ -116,8 +116,8 @@ impl Default for Options {
             port: 0,
             rate: None,
             window: 64,
-            stall: Duration::from_millis(50),
-            linger: Duration::from_millis(300),
+            stall: Duration::from_millis(200),
+            linger: Duration::from_millis(500),
             truth_file: None,
         }
     }

@@ -59,7 +59,7 @@ struct Common {
     #[arg(long, global = true, value_name = "FILE")]
     ground_truth: Option<PathBuf>,
     /// Milliseconds to wait for the last replies
-    #[arg(long, global = true, default_value_t = 300)]
+    #[arg(long, global = true, default_value_t = 500)]
     linger_ms: u64,
 }
 
