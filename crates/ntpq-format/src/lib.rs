@@ -29,5 +29,6 @@ pub mod cooked;
 pub mod mrulist;
 pub mod peers;
 pub mod pyfmt;
+pub mod summary;
 pub mod timestamp;
 pub mod units;

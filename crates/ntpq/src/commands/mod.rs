@@ -7,6 +7,7 @@ mod help_texts;
 pub mod mrulist;
 pub mod peers;
 pub mod settings;
+pub mod summary;
 pub mod vars;
 
 use crate::app::App;
@@ -94,7 +95,7 @@ pub static TABLE: &[CommandDef] = &[
     cmd!("apeers", peers::apeers, Args::None),
     cmd!("associations", assoc::associations, Args::None),
     cmd!("authenticate", settings::authenticate, Args::Words(YES_NO)),
-    cmd!("authinfo", not_yet, Args::None),
+    cmd!("authinfo", summary::authinfo, Args::None),
     cmd!("cl", vars::clocklist, Args::Assoc),
     cmd!("clearvars", vars::clearvars, Args::None),
     cmd!("clocklist", vars::clocklist, Args::Assoc),
@@ -115,8 +116,8 @@ pub static TABLE: &[CommandDef] = &[
         Args::Words(HOSTNAMES_WORDS)
     ),
     cmd!("ifstats", not_yet, Args::None),
-    cmd!("iostats", not_yet, Args::None),
-    cmd!("kerninfo", not_yet, Args::None),
+    cmd!("iostats", summary::iostats, Args::None),
+    cmd!("kerninfo", summary::kerninfo, Args::None),
     cmd!("keyid", settings::keyid, Args::Number),
     cmd!("keytype", settings::keytype, Args::Words(KEYTYPES)),
     cmd!("lassociations", assoc::associations, Args::None),
@@ -124,7 +125,7 @@ pub static TABLE: &[CommandDef] = &[
     cmd!("lopeers", peers::opeers, Args::None),
     cmd!("lpassociations", assoc::passociations, Args::None),
     cmd!("lpeers", peers::peers, Args::None),
-    cmd!("monstats", not_yet, Args::None),
+    cmd!("monstats", summary::monstats, Args::None),
     cmd!("mreadlist", vars::mreadlist, Args::AssocRange),
     cmd!("mreadvar", vars::mreadvar, Args::AssocRange),
     cmd!("mrl", vars::mreadlist, Args::AssocRange),
@@ -132,13 +133,13 @@ pub static TABLE: &[CommandDef] = &[
     cmd!("mrv", vars::mreadvar, Args::AssocRange),
     cmd!("noflake", settings::noflake, Args::None),
     cmd!("ntpversion", settings::ntpversion, Args::Number),
-    cmd!("ntsinfo", not_yet, Args::None),
+    cmd!("ntsinfo", summary::ntsinfo, Args::None),
     cmd!("opeers", peers::opeers, Args::None),
     cmd!("passociations", assoc::passociations, Args::None),
     cmd!("passwd", not_yet, Args::None),
     cmd!("peers", peers::peers, Args::None),
     cmd!("poll", settings::poll, Args::Number),
-    cmd!("pstats", not_yet, Args::Assoc),
+    cmd!("pstats", summary::pstats, Args::Assoc),
     cmd!("quit", settings::quit, Args::None),
     cmd!("raw", settings::raw, Args::None),
     cmd!("readlist", vars::readlist, Args::Assoc),
@@ -149,10 +150,10 @@ pub static TABLE: &[CommandDef] = &[
     cmd!("rpeers", peers::rpeers, Args::None),
     cmd!("rv", vars::readvar, Args::AssocAndVars),
     cmd!("showvars", vars::showvars, Args::None),
-    cmd!("sysinfo", not_yet, Args::None),
-    cmd!("sysstats", not_yet, Args::None),
+    cmd!("sysinfo", summary::sysinfo, Args::None),
+    cmd!("sysstats", summary::sysstats, Args::None),
     cmd!("timeout", settings::timeout, Args::Number),
-    cmd!("timerstats", not_yet, Args::None),
+    cmd!("timerstats", summary::timerstats, Args::None),
     cmd!("units", settings::units, Args::None),
     cmd!("version", settings::version, Args::None),
     cmd!("writelist", vars::writelist, Args::Assoc),

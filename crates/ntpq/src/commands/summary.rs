@@ -1,0 +1,209 @@
+//! The summary commands (commands.md §9): one READVAR for a fixed list of
+//! names, printed as a table. On UNKNOWNVAR the names are asked for one at
+//! a time, unknown ones getting a placeholder.
+
+use ntp_control::status::{peer_status_text, system_status_text};
+use ntp_control::{parse_varlist, Opcode, QueryError, ServerErrorCode, Variable};
+use ntpq_format::summary::{self, Display, Row};
+
+use crate::app::App;
+use crate::error::{exit, CmdError, CmdResult};
+
+#[path = "summary_tables.rs"]
+mod tables;
+
+/// What one collection (possibly many requests) produced.
+struct Collected {
+    vars: Vec<Variable>,
+    /// Data of the last reply: raw mode prints only that (empty after an
+    /// error reply, which carries no text).
+    last_text: Vec<u8>,
+    /// Status word of the last successful reply (the reference keeps it
+    /// across error replies).
+    status: u16,
+}
+
+impl Collected {
+    fn get(&self, name: &str) -> Option<&Variable> {
+        self.vars.iter().find(|v| v.name == name)
+    }
+
+    /// Adds variables with the reply parser's rule for duplicates (a later
+    /// value replaces an earlier one in place).
+    fn merge(&mut self, new: Vec<Variable>) {
+        for var in new {
+            match self.vars.iter_mut().find(|v| v.name == var.name) {
+                Some(old) => *old = var,
+                None => self.vars.push(var),
+            }
+        }
+    }
+}
+
+fn is_unknown_var(e: &CmdError) -> bool {
+    matches!(e, CmdError::Query(QueryError::Server(c)) if *c == ServerErrorCode::UNKNOWNVAR)
+}
+
+/// Reads `names` of `associd`, falling back to one name at a time on
+/// UNKNOWNVAR (`dual`: the second sysstats table's placeholder). An error
+/// of the first request is returned for the caller to report.
+fn collect(
+    app: &mut App,
+    associd: u16,
+    names: &[String],
+    dual: bool,
+) -> Result<Collected, CmdError> {
+    match app.query(Opcode::ReadVar, associd, names.join(",").as_bytes()) {
+        Ok(r) => {
+            return Ok(Collected {
+                vars: parse_varlist(&r.data),
+                last_text: r.data,
+                status: r.status,
+            })
+        }
+        Err(e) if is_unknown_var(&e) => {}
+        Err(e) => return Err(e),
+    }
+    app.out.warn("Unknown variable.  Trying one at a time.");
+    let mut got = Collected {
+        vars: Vec::new(),
+        last_text: Vec::new(),
+        status: 0,
+    };
+    for name in names {
+        match app.query(Opcode::ReadVar, associd, name.as_bytes()) {
+            Ok(r) => {
+                got.merge(parse_varlist(&r.data));
+                got.last_text = r.data;
+                got.status = r.status;
+            }
+            Err(e) if is_unknown_var(&e) => {
+                got.merge(vec![summary::placeholder(name, dual)]);
+                got.last_text.clear();
+            }
+            Err(CmdError::Interrupted) => return Err(CmdError::Interrupted),
+            Err(e) => end_run(app, e),
+        }
+    }
+    Ok(got)
+}
+
+/// The reference does not handle other errors during the fallback: the
+/// exception ends the whole run (commands.md §1.3), message on stderr.
+/// Until the interpreter has a way to say "stop everything", this exits
+/// here, with the status of a failed run.
+fn end_run(app: &mut App, e: CmdError) -> ! {
+    e.report(&mut app.out);
+    app.out.flush();
+    std::process::exit(exit::FAILED)
+}
+
+/// Raw mode: the last reply's text exactly as received (Latin-1).
+fn say_raw(app: &mut App, data: &[u8]) {
+    let text: String = data.iter().map(|&b| b as char).collect();
+    app.out.say(&text);
+}
+
+fn names_of(rows: &[Row]) -> Vec<String> {
+    rows.iter().map(|r| r.name.to_string()).collect()
+}
+
+/// The reference's `collect_display`: a single-column table, with the
+/// `associd=… status=…` header line when `header` is set.
+fn show(app: &mut App, associd: u16, rows: &[Row], header: bool) -> CmdResult {
+    let got = collect(app, associd, &names_of(rows), false)?;
+    if app.settings.raw {
+        say_raw(app, &got.last_text);
+        return Ok(());
+    }
+    if header {
+        let decoded = if associd == 0 {
+            system_status_text(got.status)
+        } else {
+            peer_status_text(got.status)
+        };
+        app.out.say(&format!(
+            "associd={associd} status={:04x} {decoded},\n",
+            got.status
+        ));
+    }
+    let mut resolve = |addr: &str| crate::resolve::canonicalize(addr);
+    let mut display = Display {
+        units: app.settings.units,
+        resolve: if app.settings.hostnames & 1 != 0 {
+            Some(&mut resolve)
+        } else {
+            None
+        },
+        debug: app.settings.debug > 0,
+    };
+    let text = summary::single_table(rows, |n| got.get(n), &mut display);
+    app.out.say(&text);
+    Ok(())
+}
+
+/// The reference's `collect_display2`: every name and its `_r` twin.
+fn show_totals(app: &mut App, rows: &[Row]) -> CmdResult {
+    let mut names = names_of(rows);
+    names.extend(rows.iter().map(|r| format!("{}_r", r.name)));
+    let got = collect(app, 0, &names, true)?;
+    if app.settings.raw {
+        say_raw(app, &got.last_text);
+        return Ok(());
+    }
+    let text = summary::dual_table(rows, |n| got.get(n));
+    app.out.say(&text);
+    Ok(())
+}
+
+pub fn sysinfo(app: &mut App, _args: &str) -> CmdResult {
+    show(app, 0, tables::SYSINFO, true)
+}
+
+pub fn kerninfo(app: &mut App, _args: &str) -> CmdResult {
+    show(app, 0, tables::KERNINFO, true)
+}
+
+/// Two tables; a failure of the first is reported and the second still runs.
+pub fn sysstats(app: &mut App, _args: &str) -> CmdResult {
+    match show(app, 0, tables::SYSSTATS, false) {
+        Ok(()) => {}
+        Err(CmdError::Interrupted) => return Err(CmdError::Interrupted),
+        Err(e) => {
+            if e.report(&mut app.out) {
+                app.failed = true;
+            }
+        }
+    }
+    show_totals(app, tables::SYSSTATS_TOTALS)
+}
+
+pub fn monstats(app: &mut App, _args: &str) -> CmdResult {
+    show(app, 0, tables::MONSTATS, false)
+}
+
+pub fn iostats(app: &mut App, _args: &str) -> CmdResult {
+    show(app, 0, tables::IOSTATS, false)
+}
+
+pub fn timerstats(app: &mut App, _args: &str) -> CmdResult {
+    show(app, 0, tables::TIMERSTATS, false)
+}
+
+pub fn authinfo(app: &mut App, _args: &str) -> CmdResult {
+    show(app, 0, tables::AUTHINFO, false)
+}
+
+pub fn ntsinfo(app: &mut App, _args: &str) -> CmdResult {
+    show(app, 0, tables::NTSINFO, false)
+}
+
+pub fn pstats(app: &mut App, args: &str) -> CmdResult {
+    if args.is_empty() {
+        return Err(CmdError::Message("usage: pstats assocID".into()));
+    }
+    let Some(associd) = app.parse_associd(args)? else {
+        return Ok(());
+    };
+    show(app, associd, tables::PSTATS, true)
+}
