@@ -51,6 +51,10 @@ pub struct System {
     /// table names are built in).
     #[serde(default)]
     pub silent: Vec<String>,
+    /// Names answered with UNKNOWNVAR although ntpd 1.2.2 knows them (a
+    /// server of another version).
+    #[serde(default)]
+    pub unknown: Vec<String>,
 }
 
 fn default_sys_status() -> u16 {
@@ -65,6 +69,7 @@ impl Default for System {
             variables: Vec::new(),
             default: None,
             silent: Vec::new(),
+            unknown: Vec::new(),
         }
     }
 }
@@ -81,6 +86,9 @@ pub struct Peer {
     pub default: Option<Vec<String>>,
     #[serde(default)]
     pub silent: Vec<String>,
+    /// As `System::unknown`.
+    #[serde(default)]
+    pub unknown: Vec<String>,
     /// Present for reference clocks: READCLOCK answers with these.
     pub clock_variables: Option<Vec<String>>,
     pub clock_default: Option<Vec<String>>,

@@ -250,6 +250,7 @@ impl VarTable {
         items: &[String],
         default: Option<&Vec<String>>,
         silent: &[String],
+        unknown: &[String],
         builtin: &[&str],
     ) -> VarTable {
         let items: Vec<(String, String)> = items
@@ -262,6 +263,9 @@ impl VarTable {
         let mut known: HashSet<String> = builtin.iter().map(|s| s.to_string()).collect();
         known.extend(silent.iter().cloned());
         known.extend(items.iter().map(|(n, _)| n.clone()));
+        for name in unknown {
+            known.remove(name);
+        }
         VarTable {
             items,
             default: default.map(|d| d.iter().cloned().collect()),
@@ -409,6 +413,7 @@ impl ServerState {
             &sysc.variables,
             sysc.default.as_ref(),
             &sysc.silent,
+            &sysc.unknown,
             SYS_NAMES,
         );
         let peers = scenario
@@ -417,11 +422,17 @@ impl ServerState {
             .map(|p| PeerState {
                 associd: p.associd,
                 status: p.status,
-                vars: VarTable::new(&p.variables, p.default.as_ref(), &p.silent, PEER_NAMES),
+                vars: VarTable::new(
+                    &p.variables,
+                    p.default.as_ref(),
+                    &p.silent,
+                    &p.unknown,
+                    PEER_NAMES,
+                ),
                 clock: p.clock_variables.as_ref().map(|cv| {
                     (
                         p.clock_status,
-                        VarTable::new(cv, p.clock_default.as_ref(), &[], CLOCK_NAMES),
+                        VarTable::new(cv, p.clock_default.as_ref(), &[], &[], CLOCK_NAMES),
                     )
                 }),
             })
