@@ -2,7 +2,7 @@
 //! feeds `--help`, the man page and the completions), with the reference's
 //! getopt-style error texts.
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{Arg, ArgAction, Command};
 
 /// The usage text the reference prints (to stderr) for `-h` and errors.
 pub const USAGE: &str = "
@@ -100,7 +100,7 @@ pub fn command() -> Command {
         .disable_help_flag(true)
         .disable_version_flag(true)
         .infer_long_args(true)
-        .arg(flag("ipv4", '4', "ipv4", "Force IPv4 DNS name resolution").conflicts_with("ipv6"))
+        .arg(flag("ipv4", '4', "ipv4", "Force IPv4 DNS name resolution"))
         .arg(flag("ipv6", '6', "ipv6", "Force IPv6 DNS name resolution"))
         .arg(value("authentication", 'a', "authentication", "KEYID", "Enable authentication with the numbered key"))
         .arg(value("command", 'c', "command", "COMMAND", "Run a command and exit (may appear multiple times)"))
@@ -127,107 +127,149 @@ pub fn command() -> Command {
         )
 }
 
-/// Parses `args` (without the program name).
+/// Parses `args` (without the program name) the way the reference does:
+/// Python's non-GNU `getopt` over the options of [`command`], then the
+/// options applied in command-line order (so `-h`, `-V` and a bad number
+/// act where they appear).
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, Exit> {
-    let argv: Vec<String> = std::iter::once("ntpq".to_string()).chain(args).collect();
-    let m = command().try_get_matches_from(&argv).map_err(clap_error)?;
-    options_from(&m)
+    let args: Vec<String> = args.into_iter().collect();
+    let (given, operands) =
+        getopt(&command(), &args).map_err(|msg| Exit::Usage(format!("{msg}\n{USAGE}")))?;
+    options_from(given, operands)
 }
 
-/// Turns clap's errors into the reference's getopt messages.
-fn clap_error(e: clap::Error) -> Exit {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let arg = match e.get(ContextKind::InvalidArg) {
-        Some(ContextValue::String(s)) => s.split_whitespace().next().unwrap_or("").to_string(),
-        _ => String::new(),
-    };
-    let msg = match e.kind() {
-        ErrorKind::InvalidValue | ErrorKind::NoEquals => format!("option {arg} requires argument"),
-        ErrorKind::ArgumentConflict => "option -4 prohibits the option 'ipv6'".to_string(),
-        _ => format!("option {arg} not recognized"),
-    };
-    Exit::Usage(format!("{msg}\n{USAGE}"))
+/// One option as given: its clap id and its value, if it takes one.
+type Given = (String, Option<String>);
+
+/// Python `getopt.getopt`: options end at the first operand, `-` or `--`;
+/// long options may be abbreviated to a unique prefix. Errors carry
+/// getopt's messages.
+fn getopt(cmd: &Command, args: &[String]) -> Result<(Vec<Given>, Vec<String>), String> {
+    // (id, short, long, takes a value)
+    let table: Vec<(String, Option<char>, Option<&str>, bool)> = cmd
+        .get_arguments()
+        .filter(|a| !a.is_positional())
+        .map(|a| {
+            let takes = a.get_action().takes_values();
+            (a.get_id().to_string(), a.get_short(), a.get_long(), takes)
+        })
+        .collect();
+    let mut given = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        i += 1;
+        if arg == "--" {
+            break;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            let candidates: Vec<_> = table
+                .iter()
+                .filter(|o| o.2.is_some_and(|l| l.starts_with(name)))
+                .collect();
+            let opt = match candidates.iter().find(|o| o.2 == Some(name)) {
+                Some(exact) => *exact,
+                None => match candidates.as_slice() {
+                    [one] => *one,
+                    [] => return Err(format!("option --{name} not recognized")),
+                    _ => return Err(format!("option --{name} not a unique prefix")),
+                },
+            };
+            let full = opt.2.unwrap_or(name);
+            let value = match (opt.3, inline) {
+                (true, Some(v)) => Some(v),
+                (true, None) => match args.get(i) {
+                    Some(v) => {
+                        i += 1;
+                        Some(v.clone())
+                    }
+                    None => return Err(format!("option --{full} requires argument")),
+                },
+                (false, Some(_)) => {
+                    return Err(format!("option --{full} must not have an argument"))
+                }
+                (false, None) => None,
+            };
+            given.push((opt.0.clone(), value));
+            continue;
+        }
+        let Some(shorts) = arg.strip_prefix('-').filter(|s| !s.is_empty()) else {
+            // The first operand ends the options (`-` is an operand too).
+            i -= 1;
+            break;
+        };
+        for (pos, c) in shorts.char_indices() {
+            let Some(opt) = table.iter().find(|o| o.1 == Some(c)) else {
+                return Err(format!("option -{c} not recognized"));
+            };
+            if !opt.3 {
+                given.push((opt.0.clone(), None));
+                continue;
+            }
+            // The rest of this argument, or else the next one, is the value.
+            let rest = &shorts[pos + c.len_utf8()..];
+            let value = if !rest.is_empty() {
+                rest.to_string()
+            } else if let Some(v) = args.get(i) {
+                i += 1;
+                v.clone()
+            } else {
+                return Err(format!("option -{c} requires argument"));
+            };
+            given.push((opt.0.clone(), Some(value)));
+            break;
+        }
+    }
+    Ok((given, args[i.min(args.len())..].to_vec()))
 }
 
-fn number(m: &ArgMatches, id: &str, flag: char) -> Result<Option<i64>, Exit> {
-    match m.get_many::<String>(id).and_then(|mut v| v.next_back()) {
-        None => Ok(None),
-        Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
-            Exit::Usage(format!(
-                "Error: -{flag} parameter '{v}' not a number\n{USAGE}"
-            ))
-        }),
-    }
+/// A numeric option value as Python's `int()` reads it.
+fn number(value: &str, flag: char) -> Result<i64, Exit> {
+    crate::commands::settings::py_int(value).ok_or_else(|| {
+        Exit::Usage(format!(
+            "Error: -{flag} parameter '{value}' not a number\n{USAGE}"
+        ))
+    })
 }
 
-fn options_from(m: &ArgMatches) -> Result<Options, Exit> {
-    // -h and -V act in option order in the reference; help wins when both
-    // are given first, which is close enough for a usage question.
-    if m.get_count("help") > 0 {
-        return Err(Exit::Help);
-    }
-    if m.get_count("version") > 0 {
-        return Err(Exit::Stdout(format!("ntpq {}\n", crate::VERSION_TEXT)));
-    }
+fn options_from(given: Vec<Given>, operands: Vec<String>) -> Result<Options, Exit> {
     let mut o = Options {
-        family: if m.get_count("ipv6") > 0 {
-            Family::V6
-        } else if m.get_count("ipv4") > 0 {
-            Family::V4
-        } else {
-            Family::Any
-        },
+        hostnames: 1,
         ..Options::default()
     };
-    if let Some(k) = number(m, "authentication", 'a')? {
-        o.keyid = Some(k.clamp(0, u32::MAX as i64) as u32);
-    }
-    o.debug = m.get_count("debug") as u32;
-    if let Some(d) = number(m, "set-debug-level", 'D')? {
-        o.debug = d.clamp(0, 99) as u32;
-    }
-    o.width = number(m, "width", 'W')?;
-    o.keyfile = m
-        .get_many::<String>("keyfile")
-        .and_then(|mut v| v.next_back().cloned());
-    o.logfile = m
-        .get_many::<String>("logfile")
-        .and_then(|mut v| v.next_back().cloned());
-    o.wide = m.get_count("wide") > 0;
-    o.units = m.get_count("units") > 0;
-    o.hostnames = 1;
-    // The last of -n/-s/-S wins, as in the reference's option loop.
-    let given = |id: &str| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
-    let last = |id: &str| {
-        if given(id) {
-            m.indices_of(id).and_then(|i| i.max())
-        } else {
-            None
+    for (id, value) in given {
+        let value = value.unwrap_or_default();
+        match id.as_str() {
+            "ipv4" => o.family = Family::V4,
+            "ipv6" => o.family = Family::V6,
+            "authentication" => {
+                o.keyid = Some(number(&value, 'a')?.clamp(0, u32::MAX as i64) as u32)
+            }
+            "command" => o.commands.push(value),
+            "debug" => o.debug += 1,
+            "set-debug-level" => o.debug = number(&value, 'D')?.clamp(0, 99) as u32,
+            "help" => return Err(Exit::Help),
+            "numeric" => o.hostnames = 0,
+            "peers" => o.commands.push("peers".to_string()),
+            "keyfile" => o.keyfile = Some(value),
+            "srcname" => o.hostnames = 3,
+            "srcnumber" => o.hostnames = 2,
+            "version" => return Err(Exit::Stdout(format!("ntpq {}\n", crate::VERSION_TEXT))),
+            "wide" => o.wide = true,
+            "width" => o.width = Some(number(&value, 'W')?),
+            "units" => o.units = true,
+            "logfile" => o.logfile = Some(value),
+            _ => {}
         }
-    };
-    let mut modes = [
-        (last("numeric"), 0u8),
-        (last("srcname"), 3),
-        (last("srcnumber"), 2),
-    ];
-    modes.sort_by_key(|(i, _)| *i);
-    if let Some((Some(_), mode)) = modes.last() {
-        o.hostnames = *mode;
     }
-    // -c and -p queue commands in their command-line order.
-    let mut queued: Vec<(usize, String)> = Vec::new();
-    if let (Some(idx), Some(vals)) = (m.indices_of("command"), m.get_many::<String>("command")) {
-        queued.extend(idx.zip(vals.cloned()));
-    }
-    if let (true, Some(idx)) = (given("peers"), m.indices_of("peers")) {
-        queued.extend(idx.map(|i| (i, "peers".to_string())));
-    }
-    queued.sort_by_key(|(i, _)| *i);
-    o.commands = queued.into_iter().map(|(_, c)| c).collect();
     // Hosts; `-4`/`-6` among them set the family of the following hosts
     // (the reference skips hosts here; ntpq-rs does what it documents).
     let mut family = o.family;
-    for token in m.get_many::<String>("hosts").into_iter().flatten() {
+    for token in operands {
         if token.starts_with('-') {
             if token.ends_with('4') {
                 family = Family::V4;
@@ -239,7 +281,7 @@ fn options_from(m: &ArgMatches) -> Result<Options, Exit> {
                 ));
             }
         } else {
-            o.hosts.push((token.clone(), family));
+            o.hosts.push((token, family));
         }
     }
     if o.hosts.is_empty() {
@@ -316,6 +358,38 @@ mod tests {
             Exit::Stdout("ntpq ntpsec-1.2.2\n".into())
         );
         assert_eq!(p(&["-h"]).unwrap_err(), Exit::Help);
+    }
+
+    #[test]
+    fn getopt_long_options_and_messages() {
+        let o = p(&["--num", "--com=rv", "--command", "as", "--width=90", "h"]).unwrap();
+        assert_eq!(o.hostnames, 0);
+        assert_eq!(o.commands, ["rv", "as"]);
+        assert_eq!(o.width, Some(90));
+        let err = |args: &[&str]| match p(args) {
+            Err(Exit::Usage(m)) => m.lines().next().unwrap_or("").to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(err(&["--w"]), "option --w not a unique prefix");
+        assert_eq!(err(&["--foo"]), "option --foo not recognized");
+        assert_eq!(
+            err(&["--num=3"]),
+            "option --numeric must not have an argument"
+        );
+        assert_eq!(err(&["--command"]), "option --command requires argument");
+        assert_eq!(err(&["-c"]), "option -c requires argument");
+        assert_eq!(err(&["-D", "x"]), "Error: -D parameter 'x' not a number");
+    }
+
+    #[test]
+    fn options_act_in_order() {
+        assert_eq!(p(&["-h", "-a", "x"]).unwrap_err(), Exit::Help);
+        assert!(matches!(p(&["-a", "x", "-h"]), Err(Exit::Usage(_))));
+        assert!(matches!(p(&["-V", "-h"]), Err(Exit::Stdout(_))));
+        assert_eq!(p(&["-46"]).unwrap().family, Family::V6);
+        assert_eq!(p(&["-W", " 1_0 "]).unwrap().width, Some(10));
+        let o = p(&["-c", "rv", "--", "-4", "h"]).unwrap();
+        assert_eq!(o.hosts, [("h".to_string(), Family::V4)]);
     }
 
     #[test]
