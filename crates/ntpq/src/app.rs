@@ -7,6 +7,7 @@ use ntp_control::{Opcode, Request, Response, Timeouts};
 use tokio::runtime::Runtime;
 
 use crate::cli::{Family, Options};
+use crate::commands::settings::py_int;
 use crate::commands::{self, CommandDef};
 use crate::error::{CmdError, CmdResult};
 use crate::output::Output;
@@ -25,7 +26,9 @@ pub struct Settings {
     pub width: Option<i64>,
     pub ntpversion: u8,
     pub debug: u32,
-    pub primary_timeout: Duration,
+    /// Milliseconds as typed: the reference accepts and shows a negative
+    /// value (its next query then crashes; ours times out at once).
+    pub primary_timeout_ms: i64,
     pub delay_ms: i64,
     pub keyid: Option<u32>,
     pub keytype: String,
@@ -45,7 +48,7 @@ impl Default for Settings {
             width: None,
             ntpversion: 2,
             debug: 0,
-            primary_timeout: Duration::from_millis(5000),
+            primary_timeout_ms: 5000,
             delay_ms: 20,
             keyid: None,
             keytype: "MD5".to_string(),
@@ -156,7 +159,7 @@ impl App {
     /// The session's timeouts (the `timeout` command sets the primary one).
     pub fn timeouts(&self) -> Timeouts {
         Timeouts {
-            primary: self.settings.primary_timeout,
+            primary: Duration::from_millis(self.settings.primary_timeout_ms.max(0) as u64),
             ..Timeouts::default()
         }
     }
@@ -259,8 +262,9 @@ impl App {
             }
         }
         let word = token.split_whitespace().next().unwrap_or("");
-        if let Some(index) = word.strip_prefix('&') {
-            let Some(idx) = ntp_control::varlist::parse_python_int(index) else {
+        if let Some(index) = token.trim_start().strip_prefix('&') {
+            // Python `int()`: base 10 only (`&0x1` is not an index).
+            let Some(idx) = py_int(index.split_whitespace().next().unwrap_or("")) else {
                 return Err(CmdError::Message("Invalid index literal.".into()));
             };
             if !(0..65535).contains(&idx) {
@@ -273,10 +277,10 @@ impl App {
             }
             return Ok(Some(self.peers[idx as usize - 1].0));
         }
-        let Some(id) = ntp_control::varlist::parse_python_int(word) else {
+        let Some(id) = py_int(word) else {
             return Err(CmdError::Message("Invalid associd literal.".into()));
         };
-        if id != 0 && !self.peers.iter().any(|(a, _)| i128::from(*a) == id) {
+        if id != 0 && !self.peers.iter().any(|(a, _)| i64::from(*a) == id) {
             return Err(CmdError::Message("Unknown associd.".into()));
         }
         Ok(Some(id as u16))
@@ -337,7 +341,12 @@ impl App {
                 match commands::find(w) {
                     Some(def) => {
                         self.current = def.name;
-                        (def.run)(self, a)
+                        // The reference drops the result of an abbreviated
+                        // command: `qu` or `EO` do not end the session.
+                        match (def.run)(self, a) {
+                            Err(CmdError::Quit) => Ok(()),
+                            other => other,
+                        }
                     }
                     None => Err(CmdError::Message(format!("Command `{full}' is unknown"))),
                 }

@@ -94,20 +94,28 @@ impl Output {
     }
 }
 
-/// `2026-11-26T07:51:22.059533Z`
+/// `2026-11-26T07:51:22.0595331Z`: the fraction is the shortest repr of
+/// the float time, as the reference's `rfc3339(time.time())` prints it
+/// (Rust's `{}` for f64 is the same shortest round-trip form as Python's).
 pub fn rfc3339_now() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = now.as_secs() as i64;
+        .unwrap_or_default()
+        .as_secs_f64();
+    // Date and time from the same float, so they agree with its fraction.
+    let secs = now.trunc() as i64;
     let (y, mo, d) = civil_from_days(secs.div_euclid(86400));
     let sod = secs.rem_euclid(86400);
+    let float = format!("{now}");
+    let fraction = match float.split_once('.') {
+        Some((_, sub)) if sub.bytes().any(|b| b != b'0') => format!(".{sub}"),
+        _ => String::new(),
+    };
     format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}{fraction}Z",
         sod / 3600,
         sod / 60 % 60,
         sod % 60,
-        now.subsec_micros()
     )
 }
 

@@ -1,7 +1,5 @@
 //! Settings and small commands (commands.md §12).
 
-use std::time::Duration;
-
 use crate::app::App;
 use crate::cli::Family;
 use crate::error::{CmdError, CmdResult};
@@ -66,8 +64,8 @@ pub fn hostnames(app: &mut App, arg: &str) -> CmdResult {
 }
 
 pub fn host(app: &mut App, arg: &str) -> CmdResult {
-    let mut words = arg.split_whitespace();
-    let Some(mut name) = words.next() else {
+    let mut words = arg.split_whitespace().peekable();
+    if words.peek().is_none() {
         match app.host_name() {
             Some(h) => {
                 let h = h.to_string();
@@ -76,27 +74,30 @@ pub fn host(app: &mut App, arg: &str) -> CmdResult {
             None => app.out.say("no current host\n"),
         }
         return Ok(());
-    };
-    if name == "-4" || name == "-6" {
-        app.settings.family = if name == "-4" { Family::V4 } else { Family::V6 };
-        match words.next() {
-            Some(n) => name = n,
-            None => return Ok(()),
+    }
+    // The family qualifier persists for later `host` commands.
+    if let Some(q @ ("-4" | "-6")) = words.peek().copied() {
+        app.settings.family = if q == "-4" { Family::V4 } else { Family::V6 };
+        words.next();
+    }
+    let name = words.next();
+    if let Some(name) = name {
+        if app.open_host(name, app.settings.family) {
+            app.out.say(&format!("current host set to {name}\n"));
+            return Ok(());
         }
     }
-    let name = name.to_string();
-    if app.open_host(&name, app.settings.family) {
-        app.out.say(&format!("current host set to {name}\n"));
-        Ok(())
-    } else {
-        match app.host_name() {
-            Some(h) => {
-                let h = h.to_string();
-                app.out.say(&format!("current host remains {h}\n"));
-            }
-            None => app.out.say("still no current host\n"),
+    // Also for a bare `host -4`: the host stays as it was.
+    match app.host_name() {
+        Some(h) => {
+            let h = h.to_string();
+            app.out.say(&format!("current host remains {h}\n"));
         }
-        Err(CmdError::Reported)
+        None => app.out.say("still no current host\n"),
+    }
+    match name {
+        Some(_) => Err(CmdError::Reported),
+        None => Ok(()),
     }
 }
 
@@ -127,15 +128,14 @@ pub fn py_int(text: &str) -> Option<i64> {
 pub fn timeout(app: &mut App, arg: &str) -> CmdResult {
     if !arg.is_empty() {
         match py_int(arg) {
-            Some(ms) if ms >= 0 => app.settings.primary_timeout = Duration::from_millis(ms as u64),
-            Some(_) => return Err(CmdError::Message("What?".into())),
+            Some(ms) => app.settings.primary_timeout_ms = ms,
             None => {
                 app.out.warn("What?");
                 app.failed = true;
             }
         }
     }
-    let ms = app.settings.primary_timeout.as_millis();
+    let ms = app.settings.primary_timeout_ms;
     app.out.say(&format!("primary timeout {ms} ms\n"));
     Ok(())
 }
