@@ -12,8 +12,13 @@
 //!
 //! The host address is appended to the arguments, or substituted for
 //! `{host}` / `{host2}` (a second simulator with the same scenario) when
-//! they appear. Wrap a case in `pending(...)` while our ntpq does not
-//! implement it yet: it still runs, but a mismatch does not fail the suite.
+//! they appear (also inside an argument and in the stdin text). Wrap a case
+//! in `pending(...)` while our ntpq does not implement it yet: it still
+//! runs, but a mismatch does not fail the suite. `with_stdin("text", case)`
+//! feeds commands on stdin (script mode when there is no `-c`);
+//! `{nohost}` among the arguments means no host is added;
+//! `stdout_only(case)` compares stdout and exit status but not stderr (for
+//! debug output, which carries timestamps).
 //!
 //! Environment: `DIFF_FILTER=substr` runs only matching cases;
 //! `NTPQ_RS_BIN` overrides our binary.
@@ -31,6 +36,8 @@ struct Case {
     scenario: &'static str,
     args: &'static [&'static str],
     pending: bool,
+    stdin: &'static str,
+    compare_stderr: bool,
 }
 
 const fn case(name: &'static str, scenario: &'static str, args: &'static [&'static str]) -> Case {
@@ -39,12 +46,37 @@ const fn case(name: &'static str, scenario: &'static str, args: &'static [&'stat
         scenario,
         args,
         pending: false,
+        stdin: "",
+        compare_stderr: true,
+    }
+}
+
+/// Feeds `text` to stdin (both programs get the same bytes).
+const fn with_stdin(text: &'static str, c: Case) -> Case {
+    Case { stdin: text, ..c }
+}
+
+/// Stderr is not compared (debug output carries timestamps); stdout and
+/// the exit status are.
+const fn stdout_only(c: Case) -> Case {
+    Case {
+        compare_stderr: false,
+        ..c
     }
 }
 
 /// Not implemented in ntpq-rs yet: runs, reports, never fails the suite.
 const fn pending(c: Case) -> Case {
     Case { pending: true, ..c }
+}
+
+/// A host name that fails to resolve without asking DNS: glibc rejects
+/// names longer than 253 characters locally (never use a name that would
+/// reach the network's resolver).
+macro_rules! long_host {
+    () => {
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    };
 }
 
 #[rustfmt::skip]
@@ -120,11 +152,120 @@ const CASES: &[Case] = &[
     case("two-hosts-rv", "synced.toml", &["-n", "-c", "rv 0 stratum,refid", "{host}", "{host2}"]),
     case("two-hosts-peers", "synced.toml", &["-n", "-p", "{host}", "{host2}"]),
     case("two-hosts-as", "synced.toml", &["-n", "-c", "as", "{host}", "{host2}"]),
-    // summaries and MRU (not implemented yet)
-    pending(case("sysinfo", "synced.toml", &["-n", "-c", "sysinfo"])),
-    pending(case("sysstats", "synced.toml", &["-n", "-c", "sysstats"])),
-    pending(case("kerninfo", "synced.toml", &["-n", "-c", "kerninfo"])),
-    pending(case("pstats", "synced.toml", &["-n", "-c", "pstats &1"])),
+    // summary commands
+    case("sysinfo", "synced.toml", &["-n", "-c", "sysinfo"]),
+    case("sysstats", "synced.toml", &["-n", "-c", "sysstats"]),
+    case("kerninfo", "synced.toml", &["-n", "-c", "kerninfo"]),
+    case("pstats", "synced.toml", &["-n", "-c", "pstats &1"]),
+    case("sysinfo-units-s", "synced.toml", &["-n", "-u", "-c", "sysinfo"]),
+    case("sysinfo-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "sysinfo"]),
+    case("sysinfo-u", "unsynced.toml", &["-n", "-c", "sysinfo"]),
+    case("sysinfo-units-u", "unsynced.toml", &["-n", "-u", "-c", "sysinfo"]),
+    case("sysinfo-raw-u", "unsynced.toml", &["-n", "-c", "raw", "-c", "sysinfo"]),
+    case("sysinfo-fb", "summary_fallback.toml", &["-n", "-c", "sysinfo"]),
+    case("sysinfo-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "sysinfo"]),
+    case("sysinfo-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "sysinfo"]),
+    case("sysinfo-edge", "summary_edge.toml", &["-n", "-c", "sysinfo"]),
+    case("sysinfo-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "sysinfo"]),
+    case("sysstats-units-s", "synced.toml", &["-n", "-u", "-c", "sysstats"]),
+    case("sysstats-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "sysstats"]),
+    case("sysstats-u", "unsynced.toml", &["-n", "-c", "sysstats"]),
+    case("sysstats-units-u", "unsynced.toml", &["-n", "-u", "-c", "sysstats"]),
+    case("sysstats-raw-u", "unsynced.toml", &["-n", "-c", "raw", "-c", "sysstats"]),
+    case("sysstats-fb", "summary_fallback.toml", &["-n", "-c", "sysstats"]),
+    case("sysstats-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "sysstats"]),
+    case("sysstats-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "sysstats"]),
+    case("sysstats-edge", "summary_edge.toml", &["-n", "-c", "sysstats"]),
+    case("sysstats-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "sysstats"]),
+    case("kerninfo-units-s", "synced.toml", &["-n", "-u", "-c", "kerninfo"]),
+    case("kerninfo-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "kerninfo"]),
+    case("kerninfo-u", "unsynced.toml", &["-n", "-c", "kerninfo"]),
+    case("kerninfo-units-u", "unsynced.toml", &["-n", "-u", "-c", "kerninfo"]),
+    case("kerninfo-raw-u", "unsynced.toml", &["-n", "-c", "raw", "-c", "kerninfo"]),
+    case("kerninfo-fb", "summary_fallback.toml", &["-n", "-c", "kerninfo"]),
+    case("kerninfo-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "kerninfo"]),
+    case("kerninfo-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "kerninfo"]),
+    case("kerninfo-edge", "summary_edge.toml", &["-n", "-c", "kerninfo"]),
+    case("kerninfo-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "kerninfo"]),
+    case("monstats-s", "synced.toml", &["-n", "-c", "monstats"]),
+    case("monstats-units-s", "synced.toml", &["-n", "-u", "-c", "monstats"]),
+    case("monstats-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "monstats"]),
+    case("monstats-u", "unsynced.toml", &["-n", "-c", "monstats"]),
+    case("monstats-units-u", "unsynced.toml", &["-n", "-u", "-c", "monstats"]),
+    case("monstats-raw-u", "unsynced.toml", &["-n", "-c", "raw", "-c", "monstats"]),
+    case("monstats-fb", "summary_fallback.toml", &["-n", "-c", "monstats"]),
+    case("monstats-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "monstats"]),
+    case("monstats-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "monstats"]),
+    case("monstats-edge", "summary_edge.toml", &["-n", "-c", "monstats"]),
+    case("monstats-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "monstats"]),
+    case("iostats-s", "synced.toml", &["-n", "-c", "iostats"]),
+    case("iostats-units-s", "synced.toml", &["-n", "-u", "-c", "iostats"]),
+    case("iostats-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "iostats"]),
+    case("iostats-u", "unsynced.toml", &["-n", "-c", "iostats"]),
+    case("iostats-units-u", "unsynced.toml", &["-n", "-u", "-c", "iostats"]),
+    case("iostats-raw-u", "unsynced.toml", &["-n", "-c", "raw", "-c", "iostats"]),
+    case("iostats-fb", "summary_fallback.toml", &["-n", "-c", "iostats"]),
+    case("iostats-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "iostats"]),
+    case("iostats-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "iostats"]),
+    case("iostats-edge", "summary_edge.toml", &["-n", "-c", "iostats"]),
+    case("iostats-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "iostats"]),
+    case("timerstats-s", "synced.toml", &["-n", "-c", "timerstats"]),
+    case("timerstats-units-s", "synced.toml", &["-n", "-u", "-c", "timerstats"]),
+    case("timerstats-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "timerstats"]),
+    case("timerstats-u", "unsynced.toml", &["-n", "-c", "timerstats"]),
+    case("timerstats-units-u", "unsynced.toml", &["-n", "-u", "-c", "timerstats"]),
+    case("timerstats-raw-u", "unsynced.toml", &["-n", "-c", "raw", "-c", "timerstats"]),
+    case("timerstats-fb", "summary_fallback.toml", &["-n", "-c", "timerstats"]),
+    case("timerstats-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "timerstats"]),
+    case("timerstats-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "timerstats"]),
+    case("timerstats-edge", "summary_edge.toml", &["-n", "-c", "timerstats"]),
+    case("timerstats-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "timerstats"]),
+    case("authinfo-s", "synced.toml", &["-n", "-c", "authinfo"]),
+    case("authinfo-units-s", "synced.toml", &["-n", "-u", "-c", "authinfo"]),
+    case("authinfo-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "authinfo"]),
+    case("authinfo-u", "unsynced.toml", &["-n", "-c", "authinfo"]),
+    case("authinfo-units-u", "unsynced.toml", &["-n", "-u", "-c", "authinfo"]),
+    case("authinfo-raw-u", "unsynced.toml", &["-n", "-c", "raw", "-c", "authinfo"]),
+    case("authinfo-fb", "summary_fallback.toml", &["-n", "-c", "authinfo"]),
+    case("authinfo-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "authinfo"]),
+    case("authinfo-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "authinfo"]),
+    case("authinfo-edge", "summary_edge.toml", &["-n", "-c", "authinfo"]),
+    case("authinfo-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "authinfo"]),
+    case("ntsinfo-s", "synced.toml", &["-n", "-c", "ntsinfo"]),
+    case("ntsinfo-units-s", "synced.toml", &["-n", "-u", "-c", "ntsinfo"]),
+    case("ntsinfo-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "ntsinfo"]),
+    case("ntsinfo-u", "unsynced.toml", &["-n", "-c", "ntsinfo"]),
+    case("ntsinfo-units-u", "unsynced.toml", &["-n", "-u", "-c", "ntsinfo"]),
+    case("ntsinfo-raw-u", "unsynced.toml", &["-n", "-c", "raw", "-c", "ntsinfo"]),
+    case("ntsinfo-fb", "summary_fallback.toml", &["-n", "-c", "ntsinfo"]),
+    case("ntsinfo-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "ntsinfo"]),
+    case("ntsinfo-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "ntsinfo"]),
+    case("ntsinfo-edge", "summary_edge.toml", &["-n", "-c", "ntsinfo"]),
+    case("ntsinfo-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "ntsinfo"]),
+    case("pstats-units-s", "synced.toml", &["-n", "-u", "-c", "pstats &1"]),
+    case("pstats-raw-s", "synced.toml", &["-n", "-c", "raw", "-c", "pstats &1"]),
+    case("pstats-fb", "summary_fallback.toml", &["-n", "-c", "pstats &1"]),
+    case("pstats-units-fb", "summary_fallback.toml", &["-n", "-u", "-c", "pstats &1"]),
+    case("pstats-raw-fb", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "pstats &1"]),
+    case("pstats-edge", "summary_edge.toml", &["-n", "-c", "pstats &1"]),
+    case("pstats-units-edge", "summary_edge.toml", &["-n", "-u", "-c", "pstats &1"]),
+    case("pstats-raw-edge", "summary_edge.toml", &["-n", "-c", "raw", "-c", "pstats &1"]),
+    case("pstats-id", "synced.toml", &["-n", "-c", "pstats 17773"]),
+    case("pstats-index-2", "synced.toml", &["-n", "-c", "pstats &2"]),
+    case("pstats-no-arg", "synced.toml", &["-n", "-c", "pstats"]),
+    case("pstats-unknown-id", "synced.toml", &["-n", "-c", "pstats 12345"]),
+    case("pstats-bad-index", "synced.toml", &["-n", "-c", "pstats &99"]),
+    case("pstats-bad-literal", "synced.toml", &["-n", "-c", "pstats &x"]),
+    case("pstats-bad-id-literal", "synced.toml", &["-n", "-c", "pstats x1"]),
+    case("pstats-no-peers", "unsynced.toml", &["-n", "-c", "pstats &1"]),
+    case("pstats-server-error", "faults_errors.toml", &["-n", "-c", "timeout 300", "-c", "pstats 1"]),
+    case("summary-timeout", "faults_silent.toml", &["-n", "-c", "timeout 100", "-c", "sysinfo", "-c", "sysstats", "-c", "authinfo"]),
+    case("summary-prefix", "synced.toml", &["-n", "-c", "sysi", "-c", "kern", "-c", "timer"]),
+    case("summary-units-toggle", "summary_edge.toml", &["-n", "-c", "units", "-c", "kerninfo", "-c", "units", "-c", "kerninfo"]),
+    case("summary-raw-toggle", "summary_fallback.toml", &["-n", "-c", "raw", "-c", "iostats", "-c", "cooked", "-c", "iostats"]),
+    case("summary-two-hosts", "synced.toml", &["-n", "-c", "sysinfo", "-c", "iostats", "{host}", "{host2}"]),
+    case("summary-two-hosts-fallback", "summary_fallback.toml", &["-n", "-c", "authinfo", "-c", "sysstats", "-c", "pstats &1", "{host}", "{host2}"]),
+    case("summary-all", "synced.toml", &["-n", "-c", "sysinfo", "-c", "sysstats", "-c", "kerninfo", "-c", "monstats", "-c", "iostats", "-c", "timerstats", "-c", "authinfo", "-c", "ntsinfo", "-c", "pstats &1"]),
     // mrulist
     case("mrulist", "mru_small.toml", &["-n", "-c", "mrulist"]),
     case("mrulist-limit", "mru_small.toml", &["-n", "-c", "mrulist limit=5 sort=-avgint"]),
@@ -153,6 +294,178 @@ const CASES: &[Case] = &[
     case("mrulist-direct-toggle", "mru_small.toml", &["-n", "-c", "direct", "-c", "direct"]),
     case("mrulist-empty", "empty.toml", &["-n", "-c", "mrulist"]),
     case("mrulist-twice", "mru_small.toml", &["-n", "-c", "mrulist limit=3", "-c", "mrulist sort=addr"]),
+    // command line
+    case("opt-4", "synced.toml", &["-4", "-n", "-c", "rv 0 stratum"]),
+    case("opt-6", "synced.toml", &["-6", "-n", "-c", "rv 0 stratum"]),
+    case("opt-64", "synced.toml", &["-64", "-n", "-c", "rv 0 stratum"]),
+    case("opt-a", "synced.toml", &["-a", "5", "-c", "keyid"]),
+    case("opt-a-attached", "synced.toml", &["-a1_0", "-c", "keyid"]),
+    case("opt-a-bad", "synced.toml", &["-a", "x", "-c", "rv"]),
+    case("opt-c-repeated", "synced.toml", &["-n", "-c", "rv 0 stratum", "-c", "rv 0 leap", "-c", "rv 0 stratum"]),
+    case("opt-c-p-order", "synced.toml", &["-n", "-c", "rv 0 stratum", "-p", "-c", "as"]),
+    case("opt-p-c-order", "synced.toml", &["-p", "-n", "-c", "rv 0 stratum"]),
+    case("opt-c-attached", "synced.toml", &["-n", "-crv 0 stratum"]),
+    case("opt-c-missing", "synced.toml", &["{nohost}", "-n", "-c"]),
+    case("opt-c-dash-value", "synced.toml", &["-n", "-c", "-p"]),
+    stdout_only(case("opt-d", "synced.toml", &["-d", "-n", "-c", "rv 0 stratum"])),
+    stdout_only(case("opt-dd", "synced.toml", &["-dd", "-n", "-c", "as"])),
+    stdout_only(case("opt-D2", "synced.toml", &["-D", "2", "-n", "-c", "rv 0 stratum"])),
+    case("opt-D-bad", "synced.toml", &["-D", "x", "-c", "rv"]),
+    stdout_only(case("opt-D-debug-command", "synced.toml", &["-D", "4", "-c", "debug"])),
+    case("opt-h", "synced.toml", &["-h"]),
+    case("opt-h-before-error", "synced.toml", &["-h", "-a", "x"]),
+    case("opt-error-before-h", "synced.toml", &["-a", "x", "-h"]),
+    case("opt-k-missing", "synced.toml", &["-k", "/nonexistent/ntpq-keys", "-c", "rv"]),
+    case("opt-l", "synced.toml", &["-l", "/tmp/ntpq-rs-differential.log", "-d", "-n", "-c", "rv 0 stratum"]),
+    case("opt-s-hostnames", "synced.toml", &["-s", "-c", "hostnames"]),
+    case("opt-S-hostnames", "synced.toml", &["-S", "-c", "hostnames"]),
+    case("opt-n-hostnames", "synced.toml", &["-n", "-c", "hostnames"]),
+    case("opt-S-peers", "synced.toml", &["-S", "-p"]),
+    case("opt-last-of-nsS-wins", "synced.toml", &["-s", "-S", "-n", "-c", "hostnames"]),
+    case("opt-V", "synced.toml", &["-V"]),
+    case("opt-V-before-h", "synced.toml", &["-V", "-h"]),
+    case("opt-w-long", "synced.toml", &["--wide", "-n", "-p"]),
+    case("opt-W-attached", "synced.toml", &["-nW80", "-p"]),
+    case("opt-W-bad", "synced.toml", &["-W", "x", "-p"]),
+    case("opt-u-long", "synced.toml", &["--units", "-n", "-c", "rv 0 offset,rootdisp"]),
+    case("opt-unknown", "synced.toml", &["-x"]),
+    case("opt-unknown-i", "synced.toml", &["-i", "-c", "rv"]),
+    case("opt-unknown-after-c", "synced.toml", &["-c", "rv", "-O"]),
+    case("long-num", "synced.toml", &["--num", "-c", "rv 0 stratum"]),
+    case("long-peers", "synced.toml", &["--peers", "--numeric"]),
+    case("long-ambiguous-w", "synced.toml", &["--w", "-p"]),
+    case("long-ambiguous-s", "synced.toml", &["--s"]),
+    case("long-unknown", "synced.toml", &["--foo"]),
+    case("long-flag-with-value", "synced.toml", &["--numeric=1"]),
+    case("long-missing-value", "synced.toml", &["{nohost}", "--command"]),
+    case("long-command-eq", "synced.toml", &["--command=rv 0 stratum", "-n"]),
+    case("long-command-prefix", "synced.toml", &["--com", "rv 0 stratum", "--numeric"]),
+    stdout_only(case("long-set-debug-level", "synced.toml", &["--set-debug-level=1", "-n", "-c", "rv 0 stratum"])),
+    case("long-set-debug-level-bad", "synced.toml", &["--set-debug-level=x"]),
+    case("long-version", "synced.toml", &["--version"]),
+    case("long-help", "synced.toml", &["--help"]),
+    case("long-keyfile-eq", "synced.toml", &["--keyfile=/nonexistent/ntpq-keys", "-c", "rv"]),
+    case("long-keyfile-space", "synced.toml", &["--keyfile", "/nonexistent/ntpq-keys", "-c", "rv"]),
+    case("host-option-like", "synced.toml", &["-n", "-c", "rv 0 stratum", "{host}", "-x"]),
+    case("host-dash", "synced.toml", &["-n", "-c", "rv 0 stratum", "{host}", "-"]),
+    case("host-dashdash-qualifier", "synced.toml", &["-n", "-c", "rv 0 stratum", "--", "-4", "{host}"]),
+    case("host-qualifier-between", "synced.toml", &["-n", "-c", "rv 0 stratum", "{host}", "-4", "{host2}"]),
+    case("host-lookup-fails", "synced.toml", &["-n", "-c", "rv 0 stratum", long_host!()]),
+    case("two-hosts-full-rv", "synced.toml", &["-n", "-c", "rv", "{host}", "{host2}"]),
+    case("two-hosts-peers-wide", "synced.toml", &["-n", "-w", "-p", "{host}", "{host2}"]),
+    case("two-hosts-apeers", "synced.toml", &["-n", "-c", "apeers", "{host}", "{host2}"]),
+    case("two-hosts-cv", "synced.toml", &["-n", "-c", "cv &4", "{host}", "{host2}"]),
+    case("two-hosts-mrv", "synced.toml", &["-n", "-c", "mrv &1 &2 srcadr", "{host}", "{host2}"]),
+    case("two-hosts-rl", "synced.toml", &["-n", "-c", "addvars stratum", "-c", "rl", "{host}", "{host2}"]),
+    case("two-hosts-empty-as", "empty.toml", &["-n", "-c", "as", "-c", "rv 0 stratum", "{host}", "{host2}"]),
+    with_stdin("rv 0 stratum\n", case("two-hosts-interactive", "synced.toml", &["-n", "{host}", "{host2}"])),
+    // REPL parsing
+    with_stdin("rv 0 stratum\n", case("stdin-basic", "synced.toml", &["-n"])),
+    with_stdin("rv 0 stratum", case("stdin-no-final-newline", "synced.toml", &["-n"])),
+    with_stdin("", case("stdin-empty", "synced.toml", &["-n"])),
+    with_stdin("\n\n  \nrv 0 stratum\n\n\t\n", case("stdin-empty-lines", "synced.toml", &["-n"])),
+    with_stdin("rv 0 stratum\nquit\nrv 0 leap\n", case("stdin-quit", "synced.toml", &["-n"])),
+    with_stdin("rv 0 stratum\nexit\nrv 0 leap\n", case("stdin-exit", "synced.toml", &["-n"])),
+    with_stdin("rv 0 stratum\nEOF\nrv 0 leap\n", case("stdin-EOF", "synced.toml", &["-n"])),
+    with_stdin("  rv 0 stratum  \r\nqu\n", case("stdin-blanks-and-prefix-quit", "synced.toml", &["-n"])),
+    case("c-quit-exit-EOF", "synced.toml", &["-n", "-c", "rv 0 stratum", "-c", "quit", "-c", "rv 0 leap", "-c", "exit", "-c", "EOF", "-c", "rv 0 tai"]),
+    case("c-empty-command", "synced.toml", &["-n", "-c", "", "-c", "  ", "-c", "rv 0 stratum"]),
+    with_stdin("?rv\n? peers\n?\n?zz\n", case("qmark-help", "synced.toml", &["-n"])),
+    with_stdin("help :config\nhelp config-from-file\nhelp hot_config\nhelp config_from_file\n", case("help-config", "synced.toml", &["-n"])),
+    with_stdin("help zz\nhelp p\nhelp m\nhelp EO\nhelp log\nhelp mrul\nhelp\n", case("help-unknown-ambiguous", "synced.toml", &["-n"])),
+    with_stdin("he zz\nhe p\nhe EO\nhe log\nhe mrul\nhe rv\nhel\nh\n", case("help-abbreviated", "synced.toml", &["-n"])),
+    with_stdin("help :config\nhelp EOF\nhelp addvars\nhelp apeers\nhelp associations\nhelp authenticate\nhelp authinfo\nhelp cl\nhelp clearvars\nhelp clocklist\nhelp clockvar\nhelp config-from-file\nhelp cooked\nhelp cv\nhelp debug\nhelp delay\n", case("help-topics-1", "synced.toml", &["-n"])),
+    with_stdin("help direct\nhelp doflake\nhelp exit\nhelp help\nhelp host\nhelp hostnames\nhelp ifstats\nhelp iostats\nhelp kerninfo\nhelp keyid\nhelp keytype\nhelp lassociations\nhelp logfile\nhelp lopeers\nhelp lpassociations\nhelp lpeers\n", case("help-topics-2", "synced.toml", &["-n"])),
+    with_stdin("help monstats\nhelp mreadlist\nhelp mreadvar\nhelp mrl\nhelp mrulist\nhelp mrv\nhelp noflake\nhelp ntpversion\nhelp ntsinfo\nhelp opeers\nhelp passociations\nhelp passwd\nhelp peers\nhelp poll\nhelp pstats\nhelp quit\n", case("help-topics-3", "synced.toml", &["-n"])),
+    with_stdin("help raw\nhelp readlist\nhelp readvar\nhelp reslist\nhelp rl\nhelp rmvars\nhelp rpeers\nhelp rv\nhelp showvars\nhelp sysinfo\nhelp sysstats\nhelp timeout\nhelp timerstats\nhelp units\nhelp version\nhelp writelist\nhelp writevar\n", case("help-topics-4", "synced.toml", &["-n"])),
+    case("prefix-unique-pe", "synced.toml", &["-n", "-c", "pe"]),
+    case("prefix-ambiguous-p", "synced.toml", &["-n", "-c", "p"]),
+    case("prefix-unknown-zz", "synced.toml", &["-n", "-c", "zz 1 2"]),
+    case("prefix-colon-foo", "synced.toml", &["-n", "-c", ":foo"]),
+    case("prefix-bang", "synced.toml", &["-n", "-c", "!ls -l"]),
+    case("prefix-case-sensitive", "synced.toml", &["-n", "-c", "RV", "-c", "eof"]),
+    case("prefix-replaces-every-occurrence", "synced.toml", &["-n", "-c", "hostn hostn"]),
+    case("prefix-args-kept", "synced.toml", &["-n", "-c", "readv 0 stratum", "-c", "asso"]),
+    with_stdin("pe\np\nzz\n:foo\n!ls\nvers\n", case("prefix-stdin", "synced.toml", &["-n"])),
+    // settings
+    with_stdin("raw\ncooked\nraw\nrv 0 stratum,offset,refid\ncooked\nrv 0 stratum,offset,refid\n", case("set-raw-cooked", "synced.toml", &["-n"])),
+    with_stdin("units\nrv 0 offset\nunits\nrv 0 offset\n", case("set-units-toggle", "synced.toml", &["-n"])),
+    case("set-units-with-u", "synced.toml", &["-n", "-u", "-c", "units", "-c", "rv 0 offset"]),
+    with_stdin("direct\ndirect\ndirect\n", case("set-direct", "synced.toml", &["-n"])),
+    with_stdin("hostnames\nhostnames no\nhostnames hostnum\nhostnames hostname\nhostnames yes\nhostnames zz\n", case("set-hostnames", "synced.toml", &["-n"])),
+    case("set-host-noarg", "synced.toml", &["-n", "-c", "host"]),
+    case("set-host-switch", "synced.toml", &["-n", "-c", "host {host2}", "-c", "rv 0 stratum", "-c", "host"]),
+    case("set-host-family", "synced.toml", &["-n", "-c", "host -4 {host2}", "-c", "host", "-c", "host -4"]),
+    case("set-host-fails", "synced.toml", &["-n", "-c", concat!("host ", long_host!()), "-c", "host"]),
+    with_stdin("host\nrv 0 stratum\n", case("set-host-none-open", "synced.toml", &["-n", long_host!()])),
+    with_stdin("timeout\ntimeout 100\ntimeout x\ntimeout\ntimeout 1_000\n", case("set-timeout", "synced.toml", &["-n"])),
+    with_stdin("timeout -5\ntimeout\n", case("set-timeout-negative", "synced.toml", &["-n"])),
+    with_stdin("timeout -5\nrv 0 stratum\n", case("set-timeout-negative-query", "synced.toml", &["-n"])),
+    with_stdin("delay\ndelay 5\ndelay\ndelay -5\ndelay\ndelay x\ndelay\n", case("set-delay-huh", "synced.toml", &["-n"])),
+    with_stdin("keyid\nkeyid 7\nkeyid\nkeyid x\nkeyid\n", case("set-keyid", "synced.toml", &["-n"])),
+    with_stdin("keytype\nkeytype sha1\nkeytype\nkeytype aes\nkeytype\nkeytype AES128CMAC\nkeytype\n", case("set-keytype-aliases", "synced.toml", &["-n"])),
+    with_stdin("keytype nonesuch\nkeytype\nkeytype md5\nkeytype\n", case("set-keytype-unsupported", "synced.toml", &["-n"])),
+    with_stdin("authenticate\nauthenticate yes\nauthenticate\nauthenticate no\nauthenticate maybe\n", case("set-authenticate", "synced.toml", &["-n"])),
+    with_stdin("ntpversion\nntpversion 1\nntpversion 5\nntpversion 0\nntpversion x\nntpversion 4\n", case("set-ntpversion", "synced.toml", &["-n"])),
+    case("set-ntpversion-apeers", "synced.toml", &["-n", "-c", "ntpversion 1", "-c", "apeers", "-c", "ntpversion 3", "-c", "apeers"]),
+    with_stdin("debug\ndebug more\ndebug more\ndebug less\ndebug no\ndebug less\ndebug 3\ndebug x\n", case("set-debug", "synced.toml", &["-n"])),
+    with_stdin("logfile\nlogfile /tmp/ntpq-rs-differential-logfile.log\nlogfile\nlogfile <stderr>\nlogfile\n", case("set-logfile", "synced.toml", &["-n"])),
+    case("set-logfile-fails", "synced.toml", &["-n", "-c", "logfile /nonexistent/dir/log", "-c", "logfile"]),
+    case("set-version", "synced.toml", &["-c", "version", "-c", "vers"]),
+    case("set-poll", "synced.toml", &["-c", "poll", "-c", "poll 5 verbose"]),
+    with_stdin("doflake\ndoflake 2\ndoflake 0\ndoflake x\ndoflake 0.5\n", case("set-doflake", "synced.toml", &["-n"])),
+    with_stdin("noflake\nrv 0 stratum\n", case("set-noflake", "synced.toml", &["-n"])),
+    case("set-noflake-abbreviated", "synced.toml", &["-n", "-c", "nofl", "-c", "rv 0 stratum"]),
+    // variable list
+    with_stdin("addvars\nrmvars\n", case("vl-usage", "synced.toml", &["-n"])),
+    with_stdin("showvars\nclearvars\nshowvars\n", case("vl-empty", "synced.toml", &["-n"])),
+    with_stdin("addvars leap,stratum\nshowvars\naddvars stratum=3,tai\nshowvars\n", case("vl-add-update", "synced.toml", &["-n"])),
+    with_stdin("addvars  a = 1 , b=2=3,c=,d\nshowvars\n", case("vl-pieces", "synced.toml", &["-n"])),
+    with_stdin("addvars a,b,c\nrmvars b\nrmvars zz,a\nrmvars  c\nshowvars\nclearvars\nshowvars\n", case("vl-rmvars", "synced.toml", &["-n"])),
+    with_stdin("addvars leap,stratum\nrl\nreadlist\nrl &1\naddvars srcadr\nrl &1\n", case("vl-readlist", "synced.toml", &["-n"])),
+    with_stdin("rl 0\nreadlist &1\n", case("vl-readlist-empty-list", "synced.toml", &["-n"])),
+    with_stdin("addvars nosuchvar\nrl\n", case("vl-readlist-unknown", "synced.toml", &["-n"])),
+    with_stdin("mreadvar\nmrv\nmreadlist\nmrl\n", case("vl-mrv-usage", "synced.toml", &["-n"])),
+    with_stdin("mrv 1\nmrl 5\nmreadvar &1\n", case("vl-mrv-one-token", "synced.toml", &["-n"])),
+    case("vl-mrv-gap", "synced.toml", &["-n", "-c", "mrv &1 &4 srcadr"]),
+    case("vl-mrv-full", "synced.toml", &["-n", "-c", "mreadvar &1 &2"]),
+    case("vl-mrv-ids", "synced.toml", &["-n", "-c", "mrv 17767 17770 srcadr"]),
+    case("vl-mrv-same", "synced.toml", &["-n", "-c", "mrv &2 &2 srcadr,stratum"]),
+    with_stdin("mrv &4 &1\nmrv &x &1\nmrv 0 &99\nmrv zz 5\nmrv 0x1 &1\n", case("vl-mrv-bad-ends", "synced.toml", &["-n"])),
+    with_stdin("addvars srcadr,stratum\nmrl &1 &2\nmreadlist &2 &3\n", case("vl-mrl", "synced.toml", &["-n"])),
+    case("vl-cv-0", "synced.toml", &["-n", "-c", "cv 0"]),
+    case("vl-cv-bare", "synced.toml", &["-n", "-c", "cv"]),
+    case("vl-cl-bare", "synced.toml", &["-n", "-c", "cl"]),
+    case("vl-cl-0", "synced.toml", &["-n", "-c", "clocklist 0"]),
+    case("vl-cl-refclock", "synced.toml", &["-n", "-c", "addvars name,device", "-c", "cl &4"]),
+    case("vl-cv-not-a-clock", "synced.toml", &["-n", "-c", "cv &1"]),
+    case("vl-cl-no-refclock", "unsynced.toml", &["-n", "-c", "cl", "-c", "cv 0"]),
+    case("vl-cv-raw", "synced.toml", &["-n", "-c", "raw", "-c", "clockvar &4 name,device"]),
+    with_stdin("writevar 0 a=1\nwritelist\nwritevar\nwritelist &1\n", case("vl-write", "synced.toml", &["-n"])),
+    // readvar family more
+    case("assoc-amp0", "synced.toml", &["-n", "-c", "rv &0"]),
+    case("assoc-amp-x", "synced.toml", &["-n", "-c", "rv &x"]),
+    case("assoc-amp-huge", "synced.toml", &["-n", "-c", "rv &99999"]),
+    case("assoc-amp-negative", "synced.toml", &["-n", "-c", "rv &-1"]),
+    case("assoc-amp-limits", "synced.toml", &["-n", "-c", "rv &65535", "-c", "rv &65534"]),
+    case("assoc-hex", "synced.toml", &["-n", "-c", "rv 0x1", "-c", "rv 0b1", "-c", "rv 0o17"]),
+    case("assoc-decimal-forms", "synced.toml", &["-n", "-c", "rv 017770 srcadr", "-c", "rv 17_770 srcadr", "-c", "rv +17770 srcadr"]),
+    case("assoc-negative", "synced.toml", &["-n", "-c", "rv -1"]),
+    case("assoc-float", "synced.toml", &["-n", "-c", "rv 1.5"]),
+    case("assoc-zero-forms", "synced.toml", &["-n", "-c", "rv 00 stratum", "-c", "rv -0 stratum"]),
+    case("as-passoc-before-fetch", "synced.toml", &["-n", "-c", "passociations", "-c", "lpassociations"]),
+    case("as-lassociations", "synced.toml", &["-n", "-c", "lassociations", "-c", "lpassociations"]),
+    case("as-empty-passoc", "empty.toml", &["-n", "-c", "as", "-c", "passociations", "-c", "lassociations"]),
+    case("as-empty-rv-repeats-readstat", "empty.toml", &["-n", "-c", "rv 0 stratum", "-c", "rv 0 leap", "-c", "rv &1"]),
+    case("as-empty-peers", "empty.toml", &["-n", "-p", "-c", "apeers"]),
+    case("as-cache-across-hosts", "synced.toml", &["-n", "-c", "rv &1 srcadr", "{host}", "{host2}"]),
+    case("rv-timeout", "faults_silent.toml", &["-n", "-c", "timeout 200", "-c", "rv 0 stratum", "-c", "as", "-c", "rv &1"]),
+    case("rv-timeout-peers", "faults_silent.toml", &["-n", "-c", "timeout 100", "-p"]),
+    case("rv-unknownvar-peer", "synced.toml", &["-n", "-c", "rv &1 nosuchvar", "-c", "rv 0 stratum,nosuch"]),
+    case("rv-badassoc-cl", "unsynced.toml", &["-n", "-c", "clocklist"]),
+    case("rv-value-syntax", "synced.toml", &["-n", "-c", "rv 0 stratum=3", "-c", "rv 0 stratum,"]),
+    case("rv-raw-status", "synced.toml", &["-n", "-c", "raw", "-c", "rv &2"]),
+    case("rv-units-peer-names", "synced.toml", &["-n", "-u", "-c", "rv &1 delay,offset,jitter,rootdisp"]),
 ];
 
 /// Suite ids in the loopback address (127.<suite>.x.y): one per test
@@ -284,27 +597,24 @@ enum Verdict {
     Skipped,
 }
 
+/// Replaces `{host}` and `{host2}` in `text`.
+fn substitute(text: &str, h1: Ipv4Addr, h2: Ipv4Addr) -> String {
+    text.replace("{host}", &h1.to_string())
+        .replace("{host2}", &h2.to_string())
+}
+
+fn uses_host2(c: &Case) -> bool {
+    c.args.iter().any(|a| a.contains("{host2}")) || c.stdin.contains("{host2}")
+}
+
 fn host_args(c: &Case, h1: Ipv4Addr, h2: Ipv4Addr) -> Vec<String> {
-    let (h1, h2) = (h1.to_string(), h2.to_string());
-    let mut uses_placeholder = false;
-    let mut args: Vec<String> = c
-        .args
-        .iter()
-        .map(|a| match *a {
-            "{host}" => {
-                uses_placeholder = true;
-                h1.clone()
-            }
-            "{host2}" => {
-                uses_placeholder = true;
-                h2.clone()
-            }
-            other => other.to_string(),
-        })
-        .collect();
-    if !uses_placeholder {
-        args.push(h1);
+    let mut args: Vec<String> = c.args.iter().map(|a| substitute(a, h1, h2)).collect();
+    // Placeholders only count as "the host" when they are whole arguments;
+    // `{nohost}` (dropped) asks for no host at all.
+    if !c.args.iter().any(|a| matches!(*a, "{host}" | "{host2}" | "{nohost}")) {
+        args.push(h1.to_string());
     }
+    args.retain(|a| a != "{nohost}");
     args
 }
 
@@ -322,7 +632,7 @@ fn run_case(
     let Some(_sim1) = start_on_123(h1, c.scenario) else {
         return Verdict::Skipped;
     };
-    let _sim2 = if c.args.contains(&"{host2}") {
+    let _sim2 = if uses_host2(c) {
         match start_on_123(h2, c.scenario) {
             Some(s) => Some(s),
             None => return Verdict::Skipped,
@@ -332,9 +642,22 @@ fn run_case(
     };
     let args = host_args(c, h1, h2);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let want = diffs.normalize(&run(first, &args, ""));
-    let got = diffs.normalize(&run(second, &args, ""));
-    let label = format!("{} ({}: ntpq {})", c.name, c.scenario, args.join(" "));
+    let stdin = substitute(c.stdin, h1, h2);
+    let mut want = diffs.normalize(&run(first, &args, &stdin));
+    let mut got = diffs.normalize(&run(second, &args, &stdin));
+    if !c.compare_stderr {
+        // Kept non-empty when the reference's is, for the exit-status rules.
+        let marker = if want.stderr.is_empty() { "" } else { "(not compared)\n" };
+        want.stderr = marker.to_string();
+        got.stderr = marker.to_string();
+    }
+    let label = format!(
+        "{} ({}: ntpq {} <<< {:?})",
+        c.name,
+        c.scenario,
+        args.join(" "),
+        stdin
+    );
     if diffs.same(&want, &got) {
         if c.pending {
             Verdict::PendingPass
