@@ -144,3 +144,18 @@ impl Hinter for CommandHelper {
 impl Highlighter for CommandHelper {}
 impl Validator for CommandHelper {}
 impl Helper for CommandHelper {}
+
+#[cfg(test)]
+mod tests {
+    use super::is_secret;
+
+    #[test]
+    fn secrets_stay_out_of_history() {
+        assert!(is_secret("passwd"));
+        assert!(is_secret("  passw"));
+        assert!(is_secret("keyid 5"));
+        assert!(is_secret(":config trustedkey 1"));
+        assert!(!is_secret("rv 0 stratum"));
+        assert!(!is_secret("peers"));
+    }
+}
