@@ -467,6 +467,16 @@ const CASES: &[Case] = &[
     case("rv-value-syntax", "synced.toml", &["-n", "-c", "rv 0 stratum=3", "-c", "rv 0 stratum,"]),
     case("rv-raw-status", "synced.toml", &["-n", "-c", "raw", "-c", "rv &2"]),
     case("rv-units-peer-names", "synced.toml", &["-n", "-u", "-c", "rv &1 delay,offset,jitter,rootdisp"]),
+    case("rv-comma-space", "synced.toml", &["-n", "-c", "rv 0 stratum, leap", "-c", "help  rv"]),
+    case("opt-W-zero", "synced.toml", &["-n", "-W", "0", "-p"]),
+    case("opt-W-negative", "synced.toml", &["-n", "-W", "-5", "-p"]),
+    case("opt-a-missing", "synced.toml", &["{nohost}", "-a"]),
+    case("two-hosts-peers-first-fails", "synced.toml", &["-n", "-p", long_host!(), "{host}"]),
+    case("two-hosts-first-fails-as", "synced.toml", &["-n", "-c", "rv 0 stratum", "-c", "as", long_host!(), "{host}"]),
+    case("set-host-switch-keeps-cache", "synced.toml", &["-n", "-c", "rv &2 srcadr", "-c", "host {host2}", "-c", "rv &2 srcadr", "-c", "as"]),
+    with_stdin("rv 0 stratum\nhost\nhost {host}\nrv 0 stratum\n", case("interactive-first-host-fails", "synced.toml", &["-n", long_host!(), "{host}"])),
+    with_stdin("addvars stratum=3,leap\nrl\nmrl &1 &1\ncl &4\n", case("vl-values-not-sent", "synced.toml", &["-n"])),
+    with_stdin("mrv &1 &2 srcadr=1\nmrv 0 0\nmrv 0 &1 stratum\n", case("vl-mrv-zero-and-values", "synced.toml", &["-n"])),
 ];
 
 /// Suite ids in the loopback address (127.<suite>.x.y): one per test
