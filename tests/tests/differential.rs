@@ -477,6 +477,8 @@ const CASES: &[Case] = &[
     with_stdin("rv 0 stratum\nhost\nhost {host}\nrv 0 stratum\n", case("interactive-first-host-fails", "synced.toml", &["-n", long_host!(), "{host}"])),
     with_stdin("addvars stratum=3,leap\nrl\nmrl &1 &1\ncl &4\n", case("vl-values-not-sent", "synced.toml", &["-n"])),
     with_stdin("mrv &1 &2 srcadr=1\nmrv 0 0\nmrv 0 &1 stratum\n", case("vl-mrv-zero-and-values", "synced.toml", &["-n"])),
+    case("opt-D-negative", "synced.toml", &["-D", "-1", "-n", "-c", "rv 0 stratum", "-c", "debug"]),
+    with_stdin("debug -3\ndebug less\ndebug more\ndebug 500\ndebug\n", case("set-debug-signed", "synced.toml", &["-n"])),
 ];
 
 /// Suite ids in the loopback address (127.<suite>.x.y): one per test

@@ -25,7 +25,9 @@ pub struct Settings {
     /// `-W`: forced width of the peers tables.
     pub width: Option<i64>,
     pub ntpversion: u8,
-    pub debug: u32,
+    /// Signed as in the reference: `debug -1` is shown as such, and only
+    /// its "any debugging" checks (non-zero) react to it.
+    pub debug: i64,
     /// Milliseconds as typed: the reference accepts and shows a negative
     /// value (its next query then crashes; ours times out at once).
     pub primary_timeout_ms: i64,
@@ -183,7 +185,7 @@ impl App {
     ) -> Result<Response, CmdError> {
         let params = QueryParams {
             timeouts,
-            debug: self.settings.debug,
+            debug: self.settings.debug.clamp(0, i64::from(u32::MAX)) as u32,
             flake: self.settings.flake,
         };
         let session = self.session.as_mut().ok_or(CmdError::NoHost)?;
@@ -237,7 +239,7 @@ impl App {
                 .say(&ntpq_format::assoc::no_associations_text(&host));
             return Ok(false);
         }
-        if self.settings.debug >= 1 {
+        if self.settings.debug != 0 {
             self.out
                 .warn(&format!("\n{} associations total", self.peers.len()));
         }

@@ -49,7 +49,8 @@ pub struct Options {
     pub keyid: Option<u32>,
     /// `-c` and `-p` in command-line order.
     pub commands: Vec<String>,
-    pub debug: u32,
+    /// May be negative (`-D -1`), as in the reference.
+    pub debug: i64,
     pub keyfile: Option<String>,
     pub logfile: Option<String>,
     /// 1.2.2 hostnames mode: 0 numeric, 1 names, 2 srchost+numbers, 3 srchost+names.
@@ -251,7 +252,7 @@ fn options_from(given: Vec<Given>, operands: Vec<String>) -> Result<Options, Exi
             }
             "command" => o.commands.push(value),
             "debug" => o.debug += 1,
-            "set-debug-level" => o.debug = number(&value, 'D')?.clamp(0, 99) as u32,
+            "set-debug-level" => o.debug = number(&value, 'D')?,
             "help" => return Err(Exit::Help),
             "numeric" => o.hostnames = 0,
             "peers" => o.commands.push("peers".to_string()),

@@ -34,7 +34,7 @@ fn temp_dir(tag: &str) -> std::path::PathBuf {
 #[test]
 fn sigint_while_waiting_exits_130() {
     let (_server, addr) = silent_server();
-    let mut child = ntpq()
+    let child = ntpq()
         .args(["-c", "rv 0 stratum", &addr])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -48,7 +48,10 @@ fn sigint_while_waiting_exits_130() {
     assert_eq!(rc, 0);
     let started = Instant::now();
     let out = child.wait_with_output().expect("wait for ntpq");
-    assert!(started.elapsed() < Duration::from_secs(3), "Ctrl-C was slow");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "Ctrl-C was slow"
+    );
     assert_eq!(out.status.code(), Some(130), "{out:?}");
 }
 

@@ -240,10 +240,11 @@ pub fn debug(app: &mut App, arg: &str) -> CmdResult {
     match arg {
         "" => {}
         "more" => app.settings.debug += 1,
-        "less" => app.settings.debug = app.settings.debug.saturating_sub(1),
+        "less" if app.settings.debug > 0 => app.settings.debug -= 1,
+        "less" => {}
         "no" => app.settings.debug = 0,
         other => match py_int(other) {
-            Some(v) => app.settings.debug = v.clamp(0, 99) as u32,
+            Some(v) => app.settings.debug = v,
             None => {
                 app.out.warn("What?");
                 app.failed = true;
