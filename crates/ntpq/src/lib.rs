@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod docs;
 pub mod error;
+pub mod names;
 pub mod output;
 pub mod repl;
 pub mod resolve;

@@ -62,13 +62,41 @@ fn read_counters(app: &mut App) -> Option<MruCounters> {
 }
 
 /// Remote-address column: numeric, or names (reverse lookup, forward
-/// confirmed) when hostnames are on.
+/// confirmed) when hostnames are on. Names are looked up concurrently for
+/// a whole list or batch ([`RemoteNames::prefetch`]) by the process-wide
+/// [`crate::names::NameResolver`], which caches them for 300 s.
 struct RemoteNames {
     resolve: bool,
-    cache: HashMap<String, String>,
+    cache: HashMap<std::net::IpAddr, String>,
 }
 
 impl RemoteNames {
+    /// Resolves every distinct address of `entries` at once (Ctrl-C stops
+    /// the lookups; the rest are then shown as addresses).
+    fn prefetch(&mut self, entries: &[MruEntry], v6: &V6Table) {
+        if !self.resolve {
+            return;
+        }
+        let addrs: Vec<std::net::IpAddr> = entries
+            .iter()
+            .filter_map(|e| ip_text(e.addr, v6)?.parse().ok())
+            .filter(|ip| !self.cache.contains_key(ip))
+            .collect();
+        if addrs.is_empty() {
+            return;
+        }
+        // A Ctrl-C that already ended the retrieval should not also stop the
+        // lookups for the partial list: only a new one does.
+        use std::sync::atomic::Ordering;
+        let earlier = crate::session::take_interrupt();
+        let stop = || crate::session::INTERRUPTED.load(Ordering::SeqCst);
+        let found = crate::names::global().resolve_all_until(&addrs, &stop);
+        if earlier {
+            crate::session::INTERRUPTED.store(true, Ordering::SeqCst);
+        }
+        self.cache.extend(found);
+    }
+
     fn text(&mut self, e: &MruEntry, v6: &V6Table) -> String {
         let Some(ip) = ip_text(e.addr, v6) else {
             return String::new();
@@ -76,29 +104,11 @@ impl RemoteNames {
         if !self.resolve {
             return ip;
         }
-        if let Some(hit) = self.cache.get(&ip) {
-            return hit.clone();
+        match ip.parse::<std::net::IpAddr>() {
+            Ok(addr) => self.cache.get(&addr).cloned().unwrap_or(ip),
+            // A scoped IPv6 address (`fe80::1%2`) is shown as it is.
+            Err(_) => ip,
         }
-        let shown = match ip
-            .parse::<std::net::IpAddr>()
-            .ok()
-            .and_then(crate::resolve::reverse_lookup)
-        {
-            None => ip.clone(),
-            Some(name) => {
-                let name = name.to_lowercase();
-                let confirmed = crate::resolve::forward_addresses(&name)
-                    .iter()
-                    .any(|a| a.to_string() == ip);
-                if confirmed {
-                    name
-                } else {
-                    format!("{ip} ({name})")
-                }
-            }
-        };
-        self.cache.insert(ip, shown.clone());
-        shown
     }
 }
 
@@ -153,19 +163,33 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
             app.out.say(&text);
         }
         let mut batch: Vec<MruEntry> = Vec::new();
+        let partial = match &query_result {
+            Err(QueryError::Incomplete) if is_mru => app
+                .session
+                .as_mut()
+                .map(|s| s.take_partial())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         let handled = {
             let v6 = &mut list.v6;
             let sink_list = &mut list.entries;
-            engine.handle(Instant::now(), query_result.as_ref(), v6, &mut |e, _| {
+            let mut sink = |e: &MruEntry, _: &V6Table| {
                 if direct {
                     batch.push(*e);
                 } else {
                     sink_list.push(*e);
                 }
-            })
+            };
+            if partial.is_empty() {
+                engine.handle(Instant::now(), query_result.as_ref(), v6, &mut sink)
+            } else {
+                engine.handle_partial(Instant::now(), &partial, v6, &mut sink)
+            }
         };
         if direct {
             let mut text = String::new();
+            names.prefetch(&batch, &list.v6);
             for e in &batch {
                 let remote = names.text(e, &list.v6);
                 rows::row_into(&mut text, e, None, pivot, &remote);
@@ -217,6 +241,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         list.dedup();
         let duplicates = distinct_before - list.entries.len();
         list.sort_for_display(sort);
+        names.prefetch(&list.entries, &list.v6);
         let mut text = rows::header();
         for e in &list.entries {
             let remote = names.text(e, &list.v6);
@@ -306,8 +331,8 @@ fn report(
         return;
     }
     let mut s = format!(
-        "# Retrieval took {seconds:.3} seconds: {} requests, {} retransmissions, {} restarts\n",
-        stats.requests, stats.timeouts, stats.restarts
+        "# Retrieval took {seconds:.3} seconds: {} requests, {} lost replies ({} entries salvaged), {} restarts\n",
+        stats.requests, stats.timeouts, stats.salvaged, stats.restarts
     );
     s.push_str(&format!(
         "# Entries new or updated on the server while reading: {}\n",

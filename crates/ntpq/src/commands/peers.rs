@@ -1,8 +1,5 @@
 //! The peers family (commands.md §8).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use ntp_control::{parse_varlist, Opcode};
 use ntpq_format::peers::{self, PeerRow, PeersKind, PeersLayout};
 
@@ -42,16 +39,8 @@ fn table(app: &mut App, kind: PeersKind) -> CmdResult {
         .unwrap_or_else(|| crate::output::terminal_columns(&app.out).unwrap_or(80) as i64);
     let layout = PeersLayout::new(kind, term, app.settings.wide, app.multi_host);
     app.out.say(&peers::header(&layout));
-    // Reverse lookups are cached for the table (the reference caches 300 s).
-    let cache: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
-    let resolve = |addr: &str| -> String {
-        if let Some(hit) = cache.borrow().get(addr) {
-            return hit.clone();
-        }
-        let name = crate::resolve::canonicalize(addr);
-        cache.borrow_mut().insert(addr.to_string(), name.clone());
-        name
-    };
+    // Reverse lookups are cached for 300 s, across commands (commands.md §13).
+    let resolve = |addr: &str| -> String { crate::names::global().peers_name(addr) };
     let ids: Vec<u16> = app.peers.iter().map(|(id, _)| *id).collect();
     for associd in ids {
         let r = match app.query(Opcode::ReadVar, associd, b"") {
