@@ -479,6 +479,10 @@ const CASES: &[Case] = &[
     with_stdin("mrv &1 &2 srcadr=1\nmrv 0 0\nmrv 0 &1 stratum\n", case("vl-mrv-zero-and-values", "synced.toml", &["-n"])),
     case("opt-D-negative", "synced.toml", &["-D", "-1", "-n", "-c", "rv 0 stratum", "-c", "debug"]),
     with_stdin("debug -3\ndebug less\ndebug more\ndebug 500\ndebug\n", case("set-debug-signed", "synced.toml", &["-n"])),
+    with_stdin("keytype sha-1\nkeytype SHA3-256\nkeytype ripemd160\nkeytype md4\nkeytype aes-128-cbc\nkeytype AES-256\nkeytype des\nkeytype shake128\nkeytype camellia-128\nkeytype chacha20\nkeytype\n", case("set-keytype-openssl-names", "synced.toml", &["-n"])),
+    with_stdin("keyid -1\nkeyid\nkeyid 4294967296\nkeyid +3\n", case("set-keyid-any-integer", "synced.toml", &["-n"])),
+    case("opt-a-negative", "synced.toml", &["-a", "-7", "-c", "keyid"]),
+    with_stdin("timeout 5000x\ntimeout  300 \ndelay +5\ndelay\nntpversion +2\nntpversion 2.0\n", case("set-number-forms", "synced.toml", &["-n"])),
 ];
 
 /// Suite ids in the loopback address (127.<suite>.x.y): one per test
@@ -624,7 +628,11 @@ fn host_args(c: &Case, h1: Ipv4Addr, h2: Ipv4Addr) -> Vec<String> {
     let mut args: Vec<String> = c.args.iter().map(|a| substitute(a, h1, h2)).collect();
     // Placeholders only count as "the host" when they are whole arguments;
     // `{nohost}` (dropped) asks for no host at all.
-    if !c.args.iter().any(|a| matches!(*a, "{host}" | "{host2}" | "{nohost}")) {
+    if !c
+        .args
+        .iter()
+        .any(|a| matches!(*a, "{host}" | "{host2}" | "{nohost}"))
+    {
         args.push(h1.to_string());
     }
     args.retain(|a| a != "{nohost}");
@@ -660,7 +668,11 @@ fn run_case(
     let mut got = diffs.normalize(&run(second, &args, &stdin));
     if !c.compare_stderr {
         // Kept non-empty when the reference's is, for the exit-status rules.
-        let marker = if want.stderr.is_empty() { "" } else { "(not compared)\n" };
+        let marker = if want.stderr.is_empty() {
+            ""
+        } else {
+            "(not compared)\n"
+        };
         want.stderr = marker.to_string();
         got.stderr = marker.to_string();
     }

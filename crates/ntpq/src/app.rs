@@ -32,7 +32,8 @@ pub struct Settings {
     /// value (its next query then crashes; ours times out at once).
     pub primary_timeout_ms: i64,
     pub delay_ms: i64,
-    pub keyid: Option<u32>,
+    /// Any integer, as the reference stores it (`keyid -1` is shown).
+    pub keyid: Option<i64>,
     pub keytype: String,
     pub authenticate: bool,
     pub direct: bool,

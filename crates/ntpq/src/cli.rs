@@ -46,7 +46,7 @@ pub enum Family {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub family: Family,
-    pub keyid: Option<u32>,
+    pub keyid: Option<i64>,
     /// `-c` and `-p` in command-line order.
     pub commands: Vec<String>,
     /// May be negative (`-D -1`), as in the reference.
@@ -247,9 +247,7 @@ fn options_from(given: Vec<Given>, operands: Vec<String>) -> Result<Options, Exi
         match id.as_str() {
             "ipv4" => o.family = Family::V4,
             "ipv6" => o.family = Family::V6,
-            "authentication" => {
-                o.keyid = Some(number(&value, 'a')?.clamp(0, u32::MAX as i64) as u32)
-            }
+            "authentication" => o.keyid = Some(number(&value, 'a')?),
             "command" => o.commands.push(value),
             "debug" => o.debug += 1,
             "set-debug-level" => o.debug = number(&value, 'D')?,
