@@ -206,6 +206,19 @@ impl Query {
         self.outcome.take()
     }
 
+    /// The data received so far that is contiguous from offset 0, e.g. to
+    /// salvage complete MRU entries from a reply that lost a fragment.
+    pub fn contiguous_prefix(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (&off, data) in &self.reassembly.frags {
+            if off as usize != out.len() {
+                break;
+            }
+            out.extend_from_slice(data);
+        }
+        out
+    }
+
     /// Records a transport failure (e.g. ICMP port unreachable).
     pub fn handle_socket_error(&mut self) {
         if self.outcome.is_none() {

@@ -50,6 +50,8 @@ pub struct Session {
     pub addr: SocketAddr,
     socket: UdpSocket,
     sequence: u16,
+    /// Data contiguous from offset 0 of the last reply that was incomplete.
+    partial: Vec<u8>,
 }
 
 /// Per-query knobs from the settings.
@@ -83,7 +85,13 @@ impl Session {
             addr,
             socket,
             sequence,
+            partial: Vec::new(),
         })
+    }
+
+    /// What arrived of the last reply that was incomplete (from offset 0).
+    pub fn take_partial(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.partial)
     }
 
     pub fn sequence(&self) -> u16 {
@@ -124,6 +132,11 @@ impl Session {
             &self.name,
         ));
         self.sequence = q.sequence();
+        self.partial = if result == Err(Failure::Query(QueryError::Incomplete)) {
+            q.contiguous_prefix()
+        } else {
+            Vec::new()
+        };
         result
     }
 }

@@ -61,6 +61,8 @@ pub struct RetrievalStats {
     pub server_end: Option<NtpStamp>,
     /// Entries whose last packet arrived after the retrieval began.
     pub changed_during: u64,
+    /// Entries kept from replies that lost a fragment.
+    pub salvaged: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,10 +150,14 @@ impl MruEngine {
         }
         .min(self.base.primary);
         let frags = if self.cap_frags { self.frags } else { 128 };
+        // Fragments of one reply follow each other closely; a gap is a loss.
+        let gap = (rto / 8).max(Duration::from_millis(5)).min(rto);
+        // One attempt: after a loss the engine salvages what arrived and
+        // decides what to ask next.
         Timeouts {
             primary: rto,
-            secondary: rto,
-            attempts: 2,
+            secondary: gap,
+            attempts: 1,
             max_datagrams: frags as usize + 8,
         }
     }
@@ -308,6 +314,65 @@ impl MruEngine {
             }
             (Pending::None, _) => Ok(()),
         }
+    }
+
+    /// Digests what arrived of a reply that lost a fragment (the data
+    /// contiguous from offset 0): its complete entries are kept and become
+    /// anchors, so a loss costs one short timer instead of the whole reply.
+    /// Then the loss is handled like a timeout.
+    pub fn handle_partial(
+        &mut self,
+        now: Instant,
+        prefix: &[u8],
+        v6: &mut V6Table,
+        sink: &mut dyn FnMut(&MruEntry, &V6Table),
+    ) -> Result<(), MruError> {
+        let Pending::Mru { anchors } = self.pending else {
+            return Ok(());
+        };
+        // Only whole items: cut after the last separator.
+        let cut = prefix.iter().rposition(|&b| b == b',').unwrap_or(0);
+        let mut entries: Vec<MruEntry> = Vec::new();
+        let meta = parse_reply(&prefix[..cut], v6, &mut |e: MruEntry, _: &V6Table| {
+            entries.push(e)
+        })
+        .map_err(MruError::Reply)?;
+        // The last entry may miss fields that were in the lost fragment.
+        if entries.last().is_some_and(|e| e.addr == AddrRef::Invalid) {
+            entries.pop();
+        }
+        if let Some(n) = meta.nonce {
+            self.nonce = Some(n);
+        }
+        let start = self.stats.server_start;
+        for e in &entries {
+            self.stats.slots += 1;
+            if start.is_some_and(|s| e.last > s) {
+                self.stats.changed_during += 1;
+            }
+            if self.recent.len() == ANCHOR_RING {
+                self.recent.pop_front();
+            }
+            if let Some(a) = Anchor::of(e, v6) {
+                self.recent.push_back(a);
+            }
+            sink(e, v6);
+        }
+        if !entries.is_empty() {
+            self.anchor_skip = 0;
+            self.stats.salvaged += entries.len() as u64;
+        }
+        // No RTT sample: the wait included the loss timer.
+        let _ = now;
+        self.pending = Pending::None;
+        if entries.is_empty() {
+            return self.mru_error(&QueryError::Incomplete, anchors);
+        }
+        // Progress was made: count the loss, but keep the reply size (what
+        // arrived is used, so smaller replies would only add round trips).
+        self.stats.timeouts += 1;
+        self.failures = 0;
+        Ok(())
     }
 
     fn mru_error(&mut self, e: &QueryError, anchors: usize) -> Result<(), MruError> {

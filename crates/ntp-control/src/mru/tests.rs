@@ -481,3 +481,31 @@ fn field_fast_paths_agree_with_python_rules() {
     let e = one("ct.0=010, mv.0=35, rs.0=0, sc.0=1.0, dr.0=0", &mut v6);
     assert_eq!(e.addr, AddrRef::Invalid, "010 is not a Python int literal");
 }
+
+#[test]
+fn partial_reply_keeps_complete_entries_and_continues_from_them() {
+    let mut h = Harness::new("");
+    h.start();
+    h.next().unwrap();
+    let full = mru_reply(1, 5, START, false);
+    // Lose the tail: cut in the middle of entry 3.
+    let cut = full.find("addr.3=").unwrap() + 12;
+    let got = &mut h.got;
+    h.engine
+        .handle_partial(h.now, &full.as_bytes()[..cut], &mut h.v6, &mut |e, _| {
+            got.push(*e)
+        })
+        .unwrap();
+    assert_eq!(h.got.len(), 3, "entries 0..2 are whole, entry 3 is cut");
+    assert_eq!(h.engine.stats().salvaged, 3);
+    let (req, _) = h.next().unwrap();
+    assert!(
+        req.contains("frags=32"),
+        "with entries salvaged the reply size stays: {req}"
+    );
+    assert_eq!(h.engine.stats().timeouts, 1);
+    assert!(
+        req.contains("addr.0=10.0.0.3:123"),
+        "continues after the last whole entry: {req}"
+    );
+}

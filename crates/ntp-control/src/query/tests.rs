@@ -356,3 +356,27 @@ fn signer_is_applied_to_every_send() {
     q.handle_timeout(now + Duration::from_secs(5));
     assert_eq!(q.poll_transmit().unwrap().len(), 20);
 }
+
+#[test]
+fn contiguous_prefix_of_an_incomplete_reply() {
+    let t0 = Instant::now();
+    let data = text(468 * 3);
+    let mut q = Query::new(
+        Request::new(Opcode::ReadMru, 0, vec![]),
+        0,
+        Some(server()),
+        Timeouts {
+            attempts: 1,
+            ..Timeouts::default()
+        },
+        None,
+        t0,
+    );
+    let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
+    let frags = encode_response(&req, 0, 0, &data);
+    q.handle_datagram(t0, server(), &frags[0]);
+    q.handle_datagram(t0, server(), &frags[2]);
+    q.handle_timeout(t0 + Duration::from_secs(3));
+    assert_eq!(q.take_outcome(), Some(Err(QueryError::Incomplete)));
+    assert_eq!(q.contiguous_prefix(), data[..468].to_vec());
+}

@@ -163,16 +163,29 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
             app.out.say(&text);
         }
         let mut batch: Vec<MruEntry> = Vec::new();
+        let partial = match &query_result {
+            Err(QueryError::Incomplete) if is_mru => app
+                .session
+                .as_mut()
+                .map(|s| s.take_partial())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         let handled = {
             let v6 = &mut list.v6;
             let sink_list = &mut list.entries;
-            engine.handle(Instant::now(), query_result.as_ref(), v6, &mut |e, _| {
+            let mut sink = |e: &MruEntry, _: &V6Table| {
                 if direct {
                     batch.push(*e);
                 } else {
                     sink_list.push(*e);
                 }
-            })
+            };
+            if partial.is_empty() {
+                engine.handle(Instant::now(), query_result.as_ref(), v6, &mut sink)
+            } else {
+                engine.handle_partial(Instant::now(), &partial, v6, &mut sink)
+            }
         };
         if direct {
             let mut text = String::new();
@@ -318,8 +331,8 @@ fn report(
         return;
     }
     let mut s = format!(
-        "# Retrieval took {seconds:.3} seconds: {} requests, {} retransmissions, {} restarts\n",
-        stats.requests, stats.timeouts, stats.restarts
+        "# Retrieval took {seconds:.3} seconds: {} requests, {} lost replies ({} entries salvaged), {} restarts\n",
+        stats.requests, stats.timeouts, stats.salvaged, stats.restarts
     );
     s.push_str(&format!(
         "# Entries new or updated on the server while reading: {}\n",
