@@ -184,14 +184,39 @@ impl App {
         request: Request,
         timeouts: Timeouts,
     ) -> Result<Response, CmdError> {
-        let params = QueryParams {
+        let q = self.start_query(request, timeouts)?;
+        self.finish_query(q, timeouts)
+    }
+
+    fn query_params(&self, timeouts: Timeouts) -> QueryParams {
+        QueryParams {
             timeouts,
             debug: self.settings.debug.clamp(0, i64::from(u32::MAX)) as u32,
             flake: self.settings.flake,
-        };
+        }
+    }
+
+    /// Sends a request without waiting (mrulist overlaps its parsing with
+    /// the server's work); [`App::finish_query`] collects the response.
+    pub fn start_query(
+        &mut self,
+        request: Request,
+        timeouts: Timeouts,
+    ) -> Result<ntp_control::Query, CmdError> {
+        let params = self.query_params(timeouts);
+        let session = self.session.as_mut().ok_or(CmdError::NoHost)?;
+        Ok(session.start(&self.rt, &mut self.out, &params, request, None))
+    }
+
+    pub fn finish_query(
+        &mut self,
+        q: ntp_control::Query,
+        timeouts: Timeouts,
+    ) -> Result<Response, CmdError> {
+        let params = self.query_params(timeouts);
         let session = self.session.as_mut().ok_or(CmdError::NoHost)?;
         session
-            .query(&self.rt, &mut self.out, &params, request, None)
+            .finish(&self.rt, &mut self.out, &params, q)
             .map_err(|f| match f {
                 Failure::Interrupted => {
                     self.interrupted = true;

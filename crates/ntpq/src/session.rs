@@ -107,6 +107,20 @@ impl Session {
         request: Request,
         signer: Option<Signer>,
     ) -> Result<Response, Failure> {
+        let q = self.start(rt, out, params, request, signer);
+        self.finish(rt, out, params, q)
+    }
+
+    /// Sends a request and returns the exchange in flight; the caller may
+    /// work (e.g. parse the previous reply) before [`Session::finish`].
+    pub fn start(
+        &mut self,
+        rt: &Runtime,
+        out: &mut Output,
+        params: &QueryParams,
+        request: Request,
+        signer: Option<Signer>,
+    ) -> Query {
         if params.debug >= 1 {
             out.log(&format!(
                 "sendrequest: opcode={}, associd={}, qdata={}",
@@ -123,6 +137,23 @@ impl Session {
             signer,
             Instant::now(),
         );
+        self.sequence = q.sequence();
+        if let Some(pkt) = q.poll_transmit() {
+            if rt.block_on(self.socket.send(&pkt)).is_err() {
+                out.log(&format!("Write to {} failed", self.name));
+            }
+        }
+        q
+    }
+
+    /// Collects the response of an exchange begun with [`Session::start`].
+    pub fn finish(
+        &mut self,
+        rt: &Runtime,
+        out: &mut Output,
+        params: &QueryParams,
+        mut q: Query,
+    ) -> Result<Response, Failure> {
         let result = rt.block_on(drive(
             &self.socket,
             self.addr,

@@ -266,47 +266,8 @@ impl MruEngine {
             }
             (Pending::Nonce { .. }, Err(e)) => Err(MruError::Query(e.clone())),
             (Pending::Mru { .. }, Ok(resp)) => {
-                self.update_rtt(now);
-                self.failures = 0;
-                self.anchor_skip = 0;
-                let start = self.stats.server_start;
-                let mut count = 0u64;
-                let mut changed = 0u64;
-                let recent = &mut self.recent;
-                let meta = parse_reply(&resp.data, v6, &mut |e: MruEntry, v6: &V6Table| {
-                    count += 1;
-                    if start.is_some_and(|s| e.last > s) {
-                        changed += 1;
-                    }
-                    if recent.len() == ANCHOR_RING {
-                        recent.pop_front();
-                    }
-                    // Entries without a usable address cannot serve as anchors.
-                    if let Some(a) = Anchor::of(&e, v6) {
-                        recent.push_back(a);
-                    }
-                    sink(&e, v6);
-                })
-                .map_err(MruError::Reply)?;
-                self.stats.slots += count;
-                self.stats.changed_during += changed;
-                if let Some(n) = meta.nonce {
-                    self.nonce = Some(n);
-                }
-                if let Some(end) = meta.now {
-                    self.stats.server_end = Some(end);
-                    self.done = true;
-                } else if self.cap_frags {
-                    self.frags = self
-                        .frags_cap
-                        .min(self.frags + 1)
-                        .max(self.frags.min(self.frags_cap));
-                } else {
-                    let grown = (self.limit + 1).max(self.limit * 33 / 32);
-                    self.limit = 96.min(self.row_limit).min(grown);
-                }
-                self.pending = Pending::None;
-                Ok(())
+                self.accept(now, resp, v6)?;
+                self.ingest(&resp.data, v6, sink)
             }
             (Pending::Mru { anchors }, Err(e)) => {
                 self.pending = Pending::None;
@@ -314,6 +275,88 @@ impl MruEngine {
             }
             (Pending::None, _) => Ok(()),
         }
+    }
+
+    /// First half of digesting a successful READ_MRU reply: just what the
+    /// next request needs (the reply's nonce, the end marker, the newest
+    /// entries as anchors), so the driver can send it at once and parse the
+    /// rest with [`MruEngine::ingest`] while the server works.
+    pub fn accept(
+        &mut self,
+        now: Instant,
+        resp: &Response,
+        v6: &mut V6Table,
+    ) -> Result<(), MruError> {
+        let Pending::Mru { .. } = self.pending else {
+            return Ok(());
+        };
+        self.update_rtt(now);
+        self.failures = 0;
+        self.anchor_skip = 0;
+        if let Some(n) = scan_nonce(&resp.data) {
+            self.nonce = Some(n);
+        }
+        // The newest entries and the end marker are at the end of the reply.
+        let data = &resp.data;
+        let tail = if data.len() > TAIL_WINDOW {
+            let from = data.len() - TAIL_WINDOW;
+            let comma = data[from..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(data.len(), |p| from + p + 1);
+            &data[comma..]
+        } else {
+            &data[..]
+        };
+        let recent = &mut self.recent;
+        let meta = parse_reply(tail, v6, &mut |e: MruEntry, v6: &V6Table| {
+            if let Some(a) = Anchor::of(&e, v6) {
+                if recent.len() == ANCHOR_RING {
+                    recent.pop_front();
+                }
+                recent.push_back(a);
+            }
+        })
+        .map_err(MruError::Reply)?;
+        if let Some(end) = meta.now {
+            self.stats.server_end = Some(end);
+            self.done = true;
+        } else if self.cap_frags {
+            // The reference creeps up by one to its cap of 32; with a
+            // larger cap, double (fewer round trips sooner).
+            self.frags = if self.frags_cap > 32 {
+                (self.frags * 2).min(self.frags_cap)
+            } else {
+                self.frags_cap.min(self.frags + 1)
+            };
+        } else {
+            let grown = (self.limit + 1).max(self.limit * 33 / 32);
+            self.limit = 96.min(self.row_limit).min(grown);
+        }
+        self.pending = Pending::None;
+        Ok(())
+    }
+
+    /// Second half: every entry of an accepted reply, in server order.
+    pub fn ingest(
+        &mut self,
+        data: &[u8],
+        v6: &mut V6Table,
+        sink: &mut dyn FnMut(&MruEntry, &V6Table),
+    ) -> Result<(), MruError> {
+        let start = self.stats.server_start;
+        let (mut count, mut changed) = (0u64, 0u64);
+        parse_reply(data, v6, &mut |e: MruEntry, v6: &V6Table| {
+            count += 1;
+            if start.is_some_and(|s| e.last > s) {
+                changed += 1;
+            }
+            sink(&e, v6);
+        })
+        .map_err(MruError::Reply)?;
+        self.stats.slots += count;
+        self.stats.changed_during += changed;
+        Ok(())
     }
 
     /// Digests what arrived of a reply that lost a fragment (the data
@@ -467,6 +510,22 @@ impl Anchor {
             None => host,
         }
     }
+}
+
+/// Octets at the end of a reply parsed for anchors (about 20 entries).
+const TAIL_WINDOW: usize = 3000;
+
+/// The `nonce=` item, which ntpd puts first (after `.older` items).
+fn scan_nonce(data: &[u8]) -> Option<String> {
+    let head = &data[..data.len().min(400)];
+    for item in head.split(|&b| b == b',').take(6) {
+        let text = String::from_utf8_lossy(item);
+        let text = text.trim();
+        if let Some(v) = text.strip_prefix("nonce=") {
+            return Some(format!("nonce={}", v.trim()));
+        }
+    }
+    None
 }
 
 /// The server time ntpd puts in the first 16 hex digits of its nonces.

@@ -509,3 +509,30 @@ fn partial_reply_keeps_complete_entries_and_continues_from_them() {
         "continues after the last whole entry: {req}"
     );
 }
+
+#[test]
+fn pipelined_accept_then_ingest_matches_one_step_handling() {
+    let reply = mru_reply(1, 40, START, false);
+    assert!(reply.len() > 3000, "the tail window path is exercised");
+    let mut one = Harness::new("");
+    one.start();
+    one.next().unwrap();
+    one.ok(Opcode::ReadMru, &reply).unwrap();
+    let mut two = Harness::new("");
+    two.start();
+    two.next().unwrap();
+    let r = resp(Opcode::ReadMru, &reply);
+    two.engine.accept(two.now, &r, &mut two.v6).unwrap();
+    let next_two = two.next().unwrap().0;
+    let got = &mut two.got;
+    two.engine
+        .ingest(&r.data, &mut two.v6, &mut |e, _| got.push(*e))
+        .unwrap();
+    assert_eq!(
+        next_two,
+        one.next().unwrap().0,
+        "same next request either way"
+    );
+    assert_eq!(two.got, one.got);
+    assert_eq!(two.engine.stats().slots, 40);
+}

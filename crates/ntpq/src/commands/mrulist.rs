@@ -131,6 +131,14 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         None
     };
     let mut engine = MruEngine::new(options, app.timeouts(), app.mru_row_limit);
+    // Replies of up to 128 fragments (the server's limit; the reference
+    // stops at 32): fewer round trips, and salvage keeps losses cheap.
+    // NTPQRS_MRU_FRAGS overrides it for experiments.
+    let cap = std::env::var("NTPQRS_MRU_FRAGS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(128);
+    engine.set_frags_cap(cap);
     let mut list = MruList::default();
     let mut names = RemoteNames {
         resolve: app.settings.hostnames & 1 != 0,
@@ -139,22 +147,48 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     let pivot = unix_now() as i64;
     let mut outcome: Result<(), CmdError> = Ok(());
     let mut warned = false;
+    // A reply whose entries are still to be read: they are parsed while
+    // the server works on the next request, so it never waits for us.
+    let mut unread: Option<ntp_control::Response> = None;
     loop {
-        let (request, timeouts) = match engine.next(Instant::now()) {
-            Next::Done => break,
-            Next::Query(r, t) => (r, t),
-        };
-        let is_mru = request.opcode == Opcode::ReadMru;
-        let result = app.query_with(request, timeouts);
-        let query_result: Result<ntp_control::Response, QueryError> = match result {
-            Ok(r) => Ok(r),
-            Err(CmdError::Query(e)) => Err(e),
-            Err(CmdError::Interrupted) => break,
-            Err(other) => {
-                outcome = Err(other);
-                break;
+        let inflight = match engine.next(Instant::now()) {
+            Next::Done => None,
+            Next::Query(request, timeouts) => {
+                let is_mru = request.opcode == Opcode::ReadMru;
+                match app.start_query(request, timeouts) {
+                    Ok(q) => Some((q, timeouts, is_mru)),
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
             }
         };
+        if let Some(resp) = unread.take() {
+            let read = deliver(app, &mut list, &mut names, direct, pivot, |v6, sink| {
+                engine.ingest(&resp.data, v6, sink)
+            });
+            if let Err(e) = read {
+                outcome = Err(mru_failure(app, e));
+                break;
+            }
+            if app.out.broken {
+                return Ok(());
+            }
+        }
+        let Some((q, timeouts, is_mru)) = inflight else {
+            break;
+        };
+        let query_result: Result<ntp_control::Response, QueryError> =
+            match app.finish_query(q, timeouts) {
+                Ok(r) => Ok(r),
+                Err(CmdError::Query(e)) => Err(e),
+                Err(CmdError::Interrupted) => break,
+                Err(other) => {
+                    outcome = Err(other);
+                    break;
+                }
+            };
         if raw && is_mru {
             let text = query_result
                 .as_ref()
@@ -162,54 +196,30 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
                 .unwrap_or_default();
             app.out.say(&text);
         }
-        let mut batch: Vec<MruEntry> = Vec::new();
-        let partial = match &query_result {
-            Err(QueryError::Incomplete) if is_mru => app
-                .session
-                .as_mut()
-                .map(|s| s.take_partial())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        let handled = {
-            let v6 = &mut list.v6;
-            let sink_list = &mut list.entries;
-            let mut sink = |e: &MruEntry, _: &V6Table| {
-                if direct {
-                    batch.push(*e);
-                } else {
-                    sink_list.push(*e);
-                }
-            };
-            if partial.is_empty() {
-                engine.handle(Instant::now(), query_result.as_ref(), v6, &mut sink)
-            } else {
-                engine.handle_partial(Instant::now(), &partial, v6, &mut sink)
+        let handled = match query_result {
+            Ok(resp) if is_mru => engine
+                .accept(Instant::now(), &resp, &mut list.v6)
+                .map(|()| unread = Some(resp)),
+            other => {
+                let partial = match &other {
+                    Err(QueryError::Incomplete) if is_mru => app
+                        .session
+                        .as_mut()
+                        .map(|s| s.take_partial())
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                deliver(app, &mut list, &mut names, direct, pivot, |v6, sink| {
+                    if partial.is_empty() {
+                        engine.handle(Instant::now(), other.as_ref(), v6, sink)
+                    } else {
+                        engine.handle_partial(Instant::now(), &partial, v6, sink)
+                    }
+                })
             }
         };
-        if direct {
-            let mut text = String::new();
-            names.prefetch(&batch, &list.v6);
-            for e in &batch {
-                let remote = names.text(e, &list.v6);
-                rows::row_into(&mut text, e, None, pivot, &remote);
-                text.push('\n');
-            }
-            app.out.say(&text);
-            app.out.flush();
-            // Constant memory: IPv6 addresses are only needed for this batch.
-            if !list.v6.is_empty() && list.entries.is_empty() {
-                list.v6 = V6Table::default();
-            }
-        }
         if let Err(e) = handled {
-            if let MruError::BadNonce { reply } = &e {
-                app.out.log(&format!("## Nonce expected: {reply}"));
-            }
-            outcome = Err(match e {
-                MruError::Query(q) => CmdError::Query(q),
-                other => CmdError::Message(other.to_string()),
-            });
+            outcome = Err(mru_failure(app, e));
             break;
         }
         if app.out.broken {
@@ -288,6 +298,54 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         );
     }
     Ok(())
+}
+
+/// Runs `read` (which feeds entries to a sink) and files the entries: in
+/// the list, or straight to the output in direct mode.
+fn deliver(
+    app: &mut App,
+    list: &mut MruList,
+    names: &mut RemoteNames,
+    direct: bool,
+    pivot: i64,
+    read: impl FnOnce(&mut V6Table, &mut dyn FnMut(&MruEntry, &V6Table)) -> Result<(), MruError>,
+) -> Result<(), MruError> {
+    let mut batch: Vec<MruEntry> = Vec::new();
+    let result = {
+        let entries = &mut list.entries;
+        read(&mut list.v6, &mut |e: &MruEntry, _: &V6Table| {
+            if direct {
+                batch.push(*e)
+            } else {
+                entries.push(*e)
+            }
+        })
+    };
+    if direct && !batch.is_empty() {
+        let mut text = String::new();
+        names.prefetch(&batch, &list.v6);
+        for e in &batch {
+            let remote = names.text(e, &list.v6);
+            rows::row_into(&mut text, e, None, pivot, &remote);
+            text.push('\n');
+        }
+        app.out.say(&text);
+        app.out.flush();
+        // Constant memory: IPv6 addresses are only needed for this batch.
+        list.v6 = V6Table::default();
+    }
+    result
+}
+
+/// The message for a failed retrieval (and the nonce reply, logged).
+fn mru_failure(app: &mut App, e: MruError) -> CmdError {
+    if let MruError::BadNonce { reply } = &e {
+        app.out.log(&format!("## Nonce expected: {reply}"));
+    }
+    match e {
+        MruError::Query(q) => CmdError::Query(q),
+        other => CmdError::Message(other.to_string()),
+    }
 }
 
 /// Warns once on stderr when the server's list grows faster than we read.
