@@ -1,0 +1,16 @@
+//! NTP symmetric-key authentication as used by Mode 6 (control) messages:
+//! key files (`ntp.keys`), MAC computation and verification, and the MAC
+//! trailer with its two alignments (protocol.md §9).
+//!
+//! The cryptography comes from the RustCrypto crates (`md-5`, `sha1`,
+//! `sha2`, `sha3`, `aes`, `cmac`; `subtle` for constant-time comparison);
+//! nothing here is hand-written crypto.
+
+pub mod conf;
+pub mod keys;
+pub mod mac;
+pub mod trailer;
+
+pub use keys::{Key, KeyFile, KeyFileError};
+pub use mac::{compute_mac, verify_mac, KeyType, Secret};
+pub use trailer::{sign, Align, ResponseMac};
