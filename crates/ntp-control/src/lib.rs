@@ -4,6 +4,7 @@
 //! datagrams to send and the next deadline come out (see [`query`]). The
 //! `ntpq` binary drives it over UDP; tests drive it with scripted replies.
 
+pub mod auth_trailer;
 pub mod header;
 pub mod mru;
 pub mod query;

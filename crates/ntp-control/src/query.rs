@@ -113,6 +113,7 @@ pub struct Query {
     server: Option<SocketAddr>,
     timeouts: Timeouts,
     signer: Option<Signer>,
+    response_check: Option<crate::auth_trailer::ResponseCheck>,
     sequence: u16,
     attempt: u32,
     transmit: Option<Vec<u8>>,
@@ -148,6 +149,7 @@ impl Query {
             server,
             timeouts,
             signer,
+            response_check: None,
             sequence: last_sequence,
             attempt: 0,
             transmit: None,
@@ -168,6 +170,11 @@ impl Query {
             q.send(now);
         }
         q
+    }
+
+    /// Checks the MAC of every response fragment (see [`crate::auth_trailer`]).
+    pub fn set_response_check(&mut self, check: crate::auth_trailer::ResponseCheck) {
+        self.response_check = Some(check);
     }
 
     /// The session's sequence counter after this query's sends.
@@ -301,16 +308,21 @@ impl Query {
                 return;
             }
         }
-        self.datagrams += 1;
         self.debug(3, format!("Received {} octets", pkt.len()));
-        if self.datagrams > self.timeouts.max_datagrams {
-            self.outcome = Some(Err(QueryError::BufferExceeded));
-            return;
-        }
         let Some(h) = Header::decode(pkt) else {
             self.outcome = Some(Err(QueryError::Unspecified));
             return;
         };
+        // Late fragments of an earlier request do not count towards the
+        // bound (the reference counts them; after a short MRU timer gave up
+        // on a big reply, its stragglers would exhaust the next exchange).
+        if h.sequence == self.sequence {
+            self.datagrams += 1;
+            if self.datagrams > self.timeouts.max_datagrams {
+                self.outcome = Some(Err(QueryError::BufferExceeded));
+                return;
+            }
+        }
         if !(1..=4).contains(&h.version) {
             return self.debug(1, format!("Fragment received with version {}", h.version));
         }
@@ -370,6 +382,11 @@ impl Query {
         }
         if count > CTL_MAX_DATA_LEN {
             return self.warn(format!("Response fragment claims {count} octets payload, above the maximum {CTL_MAX_DATA_LEN}"));
+        }
+        if let Some(check) = self.response_check.as_mut() {
+            if let Some(text) = check(pkt, count) {
+                self.warn(text);
+            }
         }
         if count == 0 && h.more {
             return self.warn("Received count of 0 in non-final fragment".to_string());

@@ -91,6 +91,9 @@ fn measure(ntpd: &RealNtpd, bin: &PathBuf, args: &[&str]) -> Run {
         .filter(|l| l.starts_with("# ") && !l.starts_with("# Used"))
         .map(str::to_string)
         .collect();
+    if let Some(keep) = std::env::var_os("MRULIST_BENCH_KEEP") {
+        let _ = std::fs::rename(&out_path, keep);
+    }
     let _ = std::fs::remove_file(&out_path);
     let _ = std::fs::remove_file(&time_path);
     Run {
@@ -181,19 +184,31 @@ fn main() {
 /// report's missed-entry estimate against the generator's ground truth.
 fn busy_runs(ntpq: &PathBuf, loadgen: &PathBuf) {
     println!();
-    println!("| base N | new/s | touched/s | wall s | rows | report: changed meanwhile | report: est. missed |");
-    println!("|---|---|---|---|---|---|---|");
-    for (new, touch) in [
-        (5_000usize, 0usize),
-        (20_000, 0),
-        (50_000, 0),
-        (20_000, 20_000),
+    println!("| base N | new/s | touched/s | wall s | rows | true clients at end | truly missed | report: est. missed | report: changed meanwhile |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    // The last row evicts: a list capped at 120k recycles its oldest
+    // entries at once (minage 0) while our reader is slowed down by tiny
+    // replies (NTPQRS_MRU_FRAGS=3), so entries really are lost before they
+    // are read; it checks the report's estimate where misses happen.
+    for (new, touch, evicting) in [
+        (5_000usize, 0usize, false),
+        (20_000, 0, false),
+        (50_000, 0, false),
+        (20_000, 20_000, false),
+        (50_000, 0, true),
     ] {
         let base = 100_000;
-        let Some(ntpd) = RealNtpd::start(&format!("mru maxdepth {}\n", base + 2_000_000)) else {
+        let config = if evicting {
+            "mru maxdepth 120000 minage 0 maxage 1\n".to_string()
+        } else {
+            format!("mru maxdepth {}\n", base + 2_000_000)
+        };
+        let Some(ntpd) = RealNtpd::start(&config) else {
             return;
         };
         fill(loadgen, base);
+        let truth_path =
+            std::env::temp_dir().join(format!("mrulist-bench-truth-{}", std::process::id()));
         let mut churn = Command::new(loadgen)
             .args([
                 "churn",
@@ -201,17 +216,25 @@ fn busy_runs(ntpq: &PathBuf, loadgen: &PathBuf) {
                 &base.to_string(),
                 "--new-per-sec",
                 &new.to_string(),
+            ])
+            .args([
                 "--touch-per-sec",
                 &touch.to_string(),
                 "--duration",
                 "6",
-                "--json",
+                "--ground-truth",
             ])
-            .stdout(Stdio::piped())
+            .arg(&truth_path)
+            .stdout(Stdio::null())
             .spawn()
             .expect("churn");
         std::thread::sleep(Duration::from_secs(1));
-        let r = measure(&ntpd, ntpq, &["-n", "-c", "mrulist stats", "127.0.0.1"]);
+        if evicting {
+            std::env::set_var("NTPQRS_MRU_FRAGS", "3");
+        }
+        let (r, shown) =
+            measure_with_rows(&ntpd, ntpq, &["-n", "-c", "mrulist stats", "127.0.0.1"]);
+        std::env::remove_var("NTPQRS_MRU_FRAGS");
         let _ = churn.wait();
         let find = |prefix: &str| {
             r.report
@@ -220,13 +243,73 @@ fn busy_runs(ntpq: &PathBuf, loadgen: &PathBuf) {
                 .cloned()
                 .unwrap_or_default()
         };
+        // "# Server time A to B; ..." gives the end of the walk (Unix).
+        let end: f64 = find("# Server time")
+            .split_whitespace()
+            .nth(5)
+            .and_then(|v| v.trim_end_matches(';').parse().ok())
+            .unwrap_or(f64::MAX);
+        // The truth: every filled client, plus churned ones first heard
+        // before the walk ended.
+        let mut truth: std::collections::HashSet<String> =
+            (0..base).map(|i| client_addr(i as u32)).collect();
+        for line in std::fs::read_to_string(&truth_path)
+            .unwrap_or_default()
+            .lines()
+        {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() >= 3 && !line.starts_with('#') && ntp_hex_to_unix(f[2]) < end {
+                truth.insert(f[0].to_string());
+            }
+        }
+        let _ = std::fs::remove_file(&truth_path);
+        let missed = truth.iter().filter(|a| !shown.contains(*a)).count();
         println!(
-            "| {base} | {new} | {touch} | {:.2} | {} | {} | {} |",
+            "| {base}{} | {new} | {touch} | {:.2} | {} | {} | {missed} | {} | {} |",
+            if evicting {
+                " (cap 120k, slow reader)"
+            } else {
+                ""
+            },
             r.wall,
             r.rows,
-            find("# Entries new or updated").trim_start_matches("# "),
-            find("# Estimated entries missed").trim_start_matches("# ")
+            truth.len(),
+            find("# Estimated entries missed").trim_start_matches("# Estimated entries missed: "),
+            find("# Server time").rsplit(": ").next().unwrap_or(""),
         );
         drop(ntpd);
     }
+}
+
+/// ntp-loadgen's client i: 127.1.0.0 + i.
+fn client_addr(i: u32) -> String {
+    std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(127, 1, 0, 0)) + i).to_string()
+}
+
+fn ntp_hex_to_unix(text: &str) -> f64 {
+    let t = text.trim_start_matches("0x");
+    let (s, f) = t.split_once('.').unwrap_or((t, "0"));
+    let s = u64::from_str_radix(s, 16).unwrap_or(0) as f64;
+    let f = u64::from_str_radix(f, 16).unwrap_or(0) as f64 / 4_294_967_296.0;
+    s - 2_208_988_800.0 + f
+}
+
+/// Like [`measure`], also returning the addresses shown (last column).
+fn measure_with_rows(
+    ntpd: &RealNtpd,
+    bin: &PathBuf,
+    args: &[&str],
+) -> (Run, std::collections::HashSet<String>) {
+    let keep = std::env::temp_dir().join(format!("mrulist-bench-{}.keep", std::process::id()));
+    std::env::set_var("MRULIST_BENCH_KEEP", &keep);
+    let r = measure(ntpd, bin, args);
+    std::env::remove_var("MRULIST_BENCH_KEEP");
+    let text = std::fs::read_to_string(&keep).unwrap_or_default();
+    let _ = std::fs::remove_file(&keep);
+    let shown = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with(" lstint") && !l.starts_with("===="))
+        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+        .collect();
+    (r, shown)
 }

@@ -86,7 +86,10 @@ pub struct MruEngine {
     row_limit: u32,
     cap_frags: bool,
     restarts: u32,
+    /// Requests in a row that produced nothing (bounded: then give up).
     failures: u32,
+    /// Replies in a row that lost something (drives the timer back-off).
+    loss_streak: u32,
     /// Anchors that failed (UNKNOWNVAR) are skipped from the newest end.
     anchor_skip: usize,
     recent: VecDeque<Anchor>,
@@ -116,6 +119,7 @@ impl MruEngine {
             cap_frags: true,
             restarts: 0,
             failures: 0,
+            loss_streak: 0,
             anchor_skip: 0,
             recent: VecDeque::with_capacity(ANCHOR_RING),
             srtt: None,
@@ -144,8 +148,14 @@ impl MruEngine {
     /// The timer for MRU requests: a few round trips, at least 40 ms, at
     /// most the session's primary timeout.
     fn mru_timeouts(&self) -> Timeouts {
+        // Exponential back-off after losses in a row: a loaded server
+        // spreads its fragments out, and giving up too early only makes
+        // more traffic.
+        let backoff = 1u32 << self.loss_streak.min(6);
         let rto = match self.srtt {
-            Some(rtt) => (rtt * 4 + Duration::from_millis(20)).max(Duration::from_millis(40)),
+            Some(rtt) => {
+                (rtt * 4 + Duration::from_millis(20)).max(Duration::from_millis(40)) * backoff
+            }
             None => self.base.primary,
         }
         .min(self.base.primary);
@@ -292,6 +302,7 @@ impl MruEngine {
         };
         self.update_rtt(now);
         self.failures = 0;
+        self.loss_streak = 0;
         self.anchor_skip = 0;
         if let Some(n) = scan_nonce(&resp.data) {
             self.nonce = Some(n);
@@ -415,6 +426,7 @@ impl MruEngine {
         // arrived is used, so smaller replies would only add round trips).
         self.stats.timeouts += 1;
         self.failures = 0;
+        self.loss_streak += 1;
         Ok(())
     }
 
@@ -446,6 +458,7 @@ impl MruEngine {
             }
             QueryError::Timeout | QueryError::Incomplete | QueryError::BufferExceeded => {
                 self.stats.timeouts += 1;
+                self.loss_streak += 1;
                 if self.cap_frags {
                     self.frags = (self.frags / 2).max(2);
                 } else {

@@ -536,3 +536,26 @@ fn pipelined_accept_then_ingest_matches_one_step_handling() {
     assert_eq!(two.got, one.got);
     assert_eq!(two.engine.stats().slots, 40);
 }
+
+#[test]
+fn losses_in_a_row_back_off_the_timer() {
+    let mut h = Harness::new("");
+    h.start();
+    let (_, t0) = h.next().unwrap();
+    h.err(QueryError::Timeout).unwrap();
+    let (_, t1) = h.next().unwrap();
+    h.err(QueryError::Timeout).unwrap();
+    let (_, t2) = h.next().unwrap();
+    assert!(
+        t1.primary >= t0.primary * 2 && t2.primary >= t1.primary * 2,
+        "{t0:?} {t1:?} {t2:?}"
+    );
+    assert!(t2.primary <= Timeouts::default().primary);
+    h.ok(Opcode::ReadMru, &mru_reply(1, 2, START, false))
+        .unwrap();
+    let (_, t3) = h.next().unwrap();
+    assert!(
+        t3.primary < t1.primary,
+        "a complete reply resets the back-off"
+    );
+}

@@ -380,3 +380,17 @@ fn contiguous_prefix_of_an_incomplete_reply() {
     assert_eq!(q.take_outcome(), Some(Err(QueryError::Incomplete)));
     assert_eq!(q.contiguous_prefix(), data[..468].to_vec());
 }
+
+#[test]
+fn stragglers_of_an_earlier_request_do_not_exhaust_the_bound() {
+    let t0 = Instant::now();
+    let (mut q, req) = start(Opcode::ReadVar, t0);
+    let mut old = req;
+    old.sequence = req.sequence.wrapping_sub(1);
+    for f in encode_response(&old, 0, 0, &text(468 * 100)) {
+        q.handle_datagram(t0, server(), &f);
+    }
+    assert!(!q.is_finished(), "100 stale datagrams are ignored");
+    q.handle_datagram(t0, server(), &encode_response(&req, 0, 0, b"a=1")[0]);
+    assert_eq!(finish(&mut q).unwrap().data, b"a=1");
+}

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use ntp_control::mru::entry::{ip_text, stamp_to_unix, MruEntry, V6Table};
+use ntp_control::mru::entry::{ip_text, parse_stamp, stamp_to_unix, MruEntry, NtpStamp, V6Table};
 use ntp_control::mru::{parse_mrulist_args, MruEngine, MruError, MruList, Next};
 use ntp_control::{parse_varlist, Opcode, QueryError};
 use ntpq_format::cooked::raw_varlist_text;
@@ -32,32 +32,36 @@ fn peak_rss_mib() -> i64 {
     }
 }
 
-/// MRU counters from the system variables, for the busy-server report.
+/// MRU counters from the system variables, for the busy-server report,
+/// with the server's clock when they were read.
 #[derive(Clone, Copy, Debug, Default)]
 struct MruCounters {
     depth: i128,
     new: i128,
     recycled: i128,
+    clock: Option<NtpStamp>,
 }
 
 fn read_counters(app: &mut App) -> Option<MruCounters> {
-    let r = app
-        .query(
-            Opcode::ReadVar,
-            0,
-            b"mru_depth,mru_new,mru_recycleold,mru_recyclefull",
-        )
-        .ok()?;
-    let vars = parse_varlist(&r.data);
-    let get = |n: &str| {
-        vars.iter()
-            .find(|v| v.name == n)
-            .and_then(|v| v.value.as_i128())
+    let ask = |app: &mut App, names: &[u8]| {
+        app.query(Opcode::ReadVar, 0, names)
+            .ok()
+            .map(|r| parse_varlist(&r.data))
     };
+    // `clock` dates the counters on the server's own clock; a server
+    // without it (a simulator scenario) is asked again without it.
+    let vars = ask(
+        app,
+        b"mru_depth,mru_new,mru_recycleold,mru_recyclefull,clock",
+    )
+    .or_else(|| ask(app, b"mru_depth,mru_new,mru_recycleold,mru_recyclefull"))?;
+    let get = |n: &str| vars.iter().find(|v| v.name == n);
+    let int = |n: &str| get(n).and_then(|v| v.value.as_i128());
     Some(MruCounters {
-        depth: get("mru_depth")?,
-        new: get("mru_new")?,
-        recycled: get("mru_recycleold").unwrap_or(0) + get("mru_recyclefull").unwrap_or(0),
+        depth: int("mru_depth")?,
+        new: int("mru_new")?,
+        recycled: int("mru_recycleold").unwrap_or(0) + int("mru_recyclefull").unwrap_or(0),
+        clock: get("clock").and_then(|v| parse_stamp(&v.raw)),
     })
 }
 
@@ -126,7 +130,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     let raw = app.settings.raw;
     let start = Instant::now();
     let before = if want_stats || !direct {
-        read_counters(app)
+        read_counters(app).map(|c| (c, Instant::now()))
     } else {
         None
     };
@@ -147,6 +151,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     let pivot = unix_now() as i64;
     let mut outcome: Result<(), CmdError> = Ok(());
     let mut warned = false;
+    let mut stalled = false;
     // A reply whose entries are still to be read: they are parsed while
     // the server works on the next request, so it never waits for us.
     let mut unread: Option<ntp_control::Response> = None;
@@ -219,13 +224,20 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
             }
         };
         if let Err(e) = handled {
-            outcome = Err(mru_failure(app, e));
+            if e == MruError::Stall && !list.entries.is_empty() {
+                // The list turns over faster than it can be read: say so,
+                // then show what was collected rather than lose it.
+                app.out.warn(&e.to_string());
+                stalled = true;
+            } else {
+                outcome = Err(mru_failure(app, e));
+            }
             break;
         }
         if app.out.broken {
             return Ok(());
         }
-        if !warned && start.elapsed().as_secs() >= 3 {
+        if !warned && (engine.stats().restarts > 0 || start.elapsed().as_secs() >= 3) {
             warned = warn_if_outpaced(app, &engine, start);
         }
     }
@@ -235,12 +247,23 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     outcome?;
     let collected = start.elapsed().as_secs_f64();
     let complete = engine.is_complete();
+    // The counters right away: entries arriving from now on are not missed.
+    let retrieval_end = Instant::now();
+    let after = match before {
+        Some(_) if (complete || stalled) && !app.interrupted => {
+            read_counters(app).map(|c| (c, Instant::now()))
+        }
+        _ => None,
+    };
     if !direct && !raw {
         let now = if complete {
             stats
                 .server_end
                 .map(|s| stamp_to_unix(s, pivot))
                 .unwrap_or_else(unix_now)
+        } else if stalled {
+            app.out.say("mrulist retrieval stopped: the server's list changed faster than it could be read.\nDisplaying partial client list.\n");
+            unix_now()
         } else {
             app.out.say(
                 "mrulist retrieval interrupted by operator.\nDisplaying partial client list.\n",
@@ -279,23 +302,21 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     ));
     app.out
         .say(&format!("# Used {} megabytes of memory\n", peak_rss_mib()));
-    if complete && !app.interrupted {
-        let after = if before.is_some() {
-            read_counters(app)
-        } else {
-            None
-        };
-        report(
-            app,
-            &stats,
+    if (complete || stalled) && !app.interrupted {
+        let r = Report {
+            stats: &stats,
             before,
             after,
-            list.entries.len(),
-            collected,
-            want_stats,
-            filtered,
-            direct,
-        );
+            retrieval_end,
+            shown: list.entries.len(),
+            seconds: collected,
+            pivot,
+        };
+        let text = r.render(want_stats || stalled, !filtered && !direct);
+        app.out.say(&text);
+    }
+    if stalled {
+        return Err(CmdError::Reported);
     }
     Ok(())
 }
@@ -354,6 +375,13 @@ fn warn_if_outpaced(app: &mut App, engine: &MruEngine, start: Instant) -> bool {
     let secs = start.elapsed().as_secs_f64();
     let changed_rate = s.changed_during as f64 / secs;
     let read_rate = s.slots as f64 / secs;
+    if s.restarts > 0 {
+        app.out.warn(&format!(
+            "ntpq: warning: the server dropped entries before they could be read (restart {} from the oldest entry; reading {read_rate:.0} entries/s, {changed_rate:.0}/s new or updated)",
+            s.restarts
+        ));
+        return true;
+    }
     if s.changed_during > 0 && changed_rate > 0.5 * read_rate {
         app.out.warn(&format!(
             "ntpq: warning: the server's MRU list is changing about as fast as it can be read ({changed_rate:.0} new or updated entries/s, reading {read_rate:.0}/s); retrieval may not finish"
@@ -363,50 +391,81 @@ fn warn_if_outpaced(app: &mut App, engine: &MruEngine, start: Instant) -> bool {
     false
 }
 
-/// The busy-server report: printed when the list changed while it was
-/// being read (so a quiet server's output stays the reference's), or
-/// when asked for with `mrulist stats`.
-#[allow(clippy::too_many_arguments)]
-fn report(
-    app: &mut App,
-    stats: &ntp_control::mru::RetrievalStats,
-    before: Option<MruCounters>,
-    after: Option<MruCounters>,
+/// What the busy-server report is made of.
+struct Report<'a> {
+    stats: &'a ntp_control::mru::RetrievalStats,
+    /// Server MRU counters before and after, with when they were read.
+    before: Option<(MruCounters, Instant)>,
+    after: Option<(MruCounters, Instant)>,
+    retrieval_end: Instant,
     shown: usize,
     seconds: f64,
-    asked: bool,
-    filtered: bool,
-    direct: bool,
-) {
-    let delta = match (before, after) {
-        (Some(b), Some(a)) => Some((a.new - b.new, a.recycled - b.recycled, b.depth)),
-        _ => None,
-    };
-    // Entries that arrived meanwhile, not counting our own queries' entry.
-    let arrived = delta.map(|(n, r, _)| n + r).unwrap_or(0).max(0);
-    let changed = stats.changed_during.saturating_sub(1);
-    if !asked && arrived <= 1 && changed == 0 {
-        return;
-    }
-    let mut s = format!(
-        "# Retrieval took {seconds:.3} seconds: {} requests, {} lost replies ({} entries salvaged), {} restarts\n",
-        stats.requests, stats.timeouts, stats.salvaged, stats.restarts
-    );
-    s.push_str(&format!(
-        "# Entries new or updated on the server while reading: {}\n",
-        stats.changed_during
-    ));
-    if let Some((new, recycled, depth_before)) = delta {
-        s.push_str(&format!(
-            "# Server counters meanwhile: {new} new entries, {recycled} recycled (list held {depth_before} before)\n"
-        ));
-        if !filtered && !direct {
-            let total = depth_before + new + recycled;
-            let missed = (total - shown as i128).max(0);
-            s.push_str(&format!(
-                "# Estimated entries missed: {missed} of {total}\n"
+    pivot: i64,
+}
+
+impl Report<'_> {
+    /// The `# ` lines: printed when the list changed while it was being
+    /// read (so a quiet server's output stays the reference's), or always
+    /// when `asked` (`mrulist stats`). `estimate` is false when a filter or
+    /// direct mode makes the shown count incomparable with the counters.
+    fn render(&self, asked: bool, estimate: bool) -> String {
+        let s = self.stats;
+        let delta = match (self.before, self.after) {
+            (Some((b, tb)), Some((a, ta))) => {
+                Some((a.new - b.new, a.recycled - b.recycled, b.depth, tb, ta))
+            }
+            _ => None,
+        };
+        let arrived = delta.map(|d| d.0 + d.1).unwrap_or(0).max(0);
+        // Our own queries update one entry (the client's address).
+        let changed = s.changed_during.saturating_sub(1);
+        if !asked && arrived == 0 && changed == 0 {
+            return String::new();
+        }
+        let mut out = format!(
+            "# Retrieval took {:.3} seconds: {} requests, {} lost replies ({} entries salvaged), {} restarts\n",
+            self.seconds, s.requests, s.timeouts, s.salvaged, s.restarts
+        );
+        if let (Some(a), Some(b)) = (s.server_start, s.server_end) {
+            out.push_str(&format!(
+                "# Server time {:.3} to {:.3}; entries new or updated meanwhile: {}\n",
+                stamp_to_unix(a, self.pivot),
+                stamp_to_unix(b, self.pivot),
+                s.changed_during
             ));
         }
+        if let Some((new, recycled, depth, t_before, t_after)) = delta {
+            out.push_str(&format!("# Server counters meanwhile: {new} new entries, {recycled} recycled (list held {depth} before)\n"));
+            if estimate {
+                // Arrivals after the end of the walk are not missed: take
+                // them out at the rate the counters moved, on the server's
+                // clock when it told us (else on ours).
+                let (span, tail) = match (
+                    self.before.and_then(|b| b.0.clock),
+                    self.after.and_then(|a| a.0.clock),
+                    s.server_end,
+                ) {
+                    (Some(c0), Some(c1), Some(end)) => (
+                        stamp_to_unix(c1, self.pivot) - stamp_to_unix(c0, self.pivot),
+                        stamp_to_unix(c1, self.pivot) - stamp_to_unix(end, self.pivot),
+                    ),
+                    _ => (
+                        t_after.duration_since(t_before).as_secs_f64(),
+                        t_after.duration_since(self.retrieval_end).as_secs_f64(),
+                    ),
+                };
+                let late = if span > 0.0 {
+                    ((new + recycled) as f64 * tail.max(0.0) / span).round() as i128
+                } else {
+                    0
+                };
+                let total = depth + new + recycled - late;
+                let missed = (total - self.shown as i128).max(0);
+                out.push_str(&format!(
+                    "# Estimated entries missed: {missed} of {total}\n"
+                ));
+            }
+        }
+        out
     }
-    app.out.say(&s);
 }
