@@ -53,7 +53,7 @@ pub fn alignments_differ(count: usize) -> bool {
 /// the alignment and appends the key id and the MAC over everything
 /// before the key id.
 pub fn sign(pkt: &mut Vec<u8>, align: Align, keyid: u32, kind: KeyType, key: &Secret) {
-    while pkt.len() % align.octets() != 0 {
+    while !pkt.len().is_multiple_of(align.octets()) {
         pkt.push(0);
     }
     let mac = compute_mac(kind, key, pkt);

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ntp_control::{Opcode, Request, Response, Timeouts};
+use ntp_control::{Opcode, QueryError, Request, Response, ServerErrorCode, Timeouts};
 use tokio::runtime::Runtime;
 
 use crate::cli::{Family, Options};
@@ -83,6 +83,13 @@ pub struct App {
     pub mru_row_limit: u32,
     /// The command word being run (usage texts differ between aliases).
     current: &'static str,
+    /// Key file, password and MAC alignment (see [`crate::auth`]).
+    pub auth: crate::auth::Auth,
+    /// Ends the whole run after the current command (a failing
+    /// `config-from-file` does this in the reference).
+    pub stop: bool,
+    /// `-c` commands given (no REPL): `:config` points at errors differently.
+    pub batch: bool,
 }
 
 impl App {
@@ -105,9 +112,20 @@ impl App {
         } else {
             None
         };
+        let mut out = Output::new();
+        // main() has checked that the file is readable.
+        let keyfile = opts
+            .keyfile
+            .as_ref()
+            .and_then(|p| ntp_auth::KeyFile::load(std::path::Path::new(p)).ok());
+        if let Some(kf) = &keyfile {
+            for w in &kf.warnings {
+                out.warn(w);
+            }
+        }
         Ok(App {
             rt,
-            out: Output::new(),
+            out,
             settings,
             session: None,
             sequence: 0,
@@ -118,6 +136,9 @@ impl App {
             interrupted: false,
             mru_row_limit: ntp_control::mru::MRU_ROW_LIMIT,
             current: "",
+            auth: crate::auth::Auth::new(keyfile),
+            stop: false,
+            batch: !opts.commands.is_empty(),
         })
     }
 
@@ -184,8 +205,56 @@ impl App {
         request: Request,
         timeouts: Timeouts,
     ) -> Result<Response, CmdError> {
-        let q = self.start_query(request, timeouts)?;
-        self.finish_query(q, timeouts)
+        let signed = self.needs_auth(request.opcode);
+        let count = request.data.len();
+        let align = self.auth.align;
+        let q = self.start_signed(request.clone(), timeouts, align)?;
+        let mut result = self.finish_unchecked(q, timeouts);
+        // 1.2.2 and 1.2.3+ servers look for the key id at different places
+        // when 12+count (rounded to 4) is 4 mod 8: try the other once.
+        if signed
+            && !self.auth.forced
+            && ntp_auth::trailer::alignments_differ(count)
+            && matches!(
+                result,
+                Err(CmdError::Query(QueryError::Server(
+                    ServerErrorCode::PERMISSION
+                )))
+            )
+        {
+            let other = align.other();
+            if self.settings.debug >= 1 {
+                self.out.log_debug(&format!(
+                    "PERMISSION with {}-octet MAC alignment; retrying with {}",
+                    align.octets(),
+                    other.octets()
+                ));
+            }
+            let q = self.start_signed(request, timeouts, other)?;
+            result = self.finish_unchecked(q, timeouts);
+            if result.is_ok() {
+                self.auth.align = other;
+            }
+        }
+        self.after_query(&result);
+        result
+    }
+
+    /// Whether requests with `opcode` carry a MAC (protocol.md §9.1).
+    pub fn needs_auth(&self, opcode: Opcode) -> bool {
+        self.settings.authenticate
+            || matches!(
+                opcode,
+                Opcode::Configure | Opcode::ReadOrdlistA | Opcode::WriteVar
+            )
+    }
+
+    /// A server error clears the session's credentials (protocol.md §4.2).
+    fn after_query(&mut self, result: &Result<Response, CmdError>) {
+        if let Err(CmdError::Query(QueryError::Server(_))) = result {
+            self.settings.keyid = None;
+            self.auth.password = None;
+        }
     }
 
     fn query_params(&self, timeouts: Timeouts) -> QueryParams {
@@ -203,12 +272,49 @@ impl App {
         request: Request,
         timeouts: Timeouts,
     ) -> Result<ntp_control::Query, CmdError> {
+        let align = self.auth.align;
+        self.start_signed(request, timeouts, align)
+    }
+
+    fn start_signed(
+        &mut self,
+        request: Request,
+        timeouts: Timeouts,
+        align: ntp_auth::Align,
+    ) -> Result<ntp_control::Query, CmdError> {
         let params = self.query_params(timeouts);
+        if self.session.is_none() {
+            return Err(CmdError::NoHost);
+        }
+        let signer = if self.needs_auth(request.opcode) {
+            Some(
+                self.auth
+                    .signer(self.settings.keyid, &self.settings.keytype, align)
+                    .map_err(|m| CmdError::Message(m.to_string()))?,
+            )
+        } else {
+            None
+        };
+        let check = self.auth.response_check();
         let session = self.session.as_mut().ok_or(CmdError::NoHost)?;
-        Ok(session.start(&self.rt, &mut self.out, &params, request, None))
+        let mut q = session.start(&self.rt, &mut self.out, &params, request, signer);
+        if let Some(check) = check {
+            q.set_response_check(check);
+        }
+        Ok(q)
     }
 
     pub fn finish_query(
+        &mut self,
+        q: ntp_control::Query,
+        timeouts: Timeouts,
+    ) -> Result<Response, CmdError> {
+        let result = self.finish_unchecked(q, timeouts);
+        self.after_query(&result);
+        result
+    }
+
+    fn finish_unchecked(
         &mut self,
         q: ntp_control::Query,
         timeouts: Timeouts,

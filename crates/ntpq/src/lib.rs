@@ -3,6 +3,7 @@
 //! `tests/docs.rs`).
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod docs;

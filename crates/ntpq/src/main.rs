@@ -60,7 +60,7 @@ fn run() -> i32 {
             }
             for command in &opts.commands {
                 let _ = app.run_line(command);
-                if app.interrupted || app.out.broken {
+                if app.interrupted || app.out.broken || app.stop {
                     break 'hosts;
                 }
             }

@@ -33,7 +33,7 @@ fn script(app: &mut App) {
             Ok(_) => {
                 let line = String::from_utf8_lossy(&buf).into_owned();
                 let done = matches!(app.run_line(&line), Err(CmdError::Quit));
-                if done || app.out.broken || app.interrupted {
+                if done || app.out.broken || app.interrupted || app.stop {
                     return;
                 }
             }
@@ -64,7 +64,7 @@ fn interactive(app: &mut App) {
                     let _ = editor.add_history_entry(line.as_str());
                 }
                 let done = matches!(app.run_line(&line), Err(CmdError::Quit));
-                if done || app.out.broken {
+                if done || app.out.broken || app.stop {
                     break;
                 }
                 app.interrupted = false;

@@ -1,0 +1,268 @@
+//! Authentication state of the process: the `-k` key file, the password
+//! of the session, the MAC alignment, and the reference's credential
+//! procedure (protocol.md §9.7) with its terminal prompts.
+//!
+//! MAC alignment: NTPsec 1.2.2 pads to 8 octets before the key id,
+//! 1.2.3 and later to 4 (protocol.md §9.3). We start with 1.2.2's and,
+//! when an authenticated request whose two alignments differ is refused
+//! with PERMISSION, retry it once with the other one (which is then kept
+//! for the rest of the run). The environment variable `NTPQ_MAC_ALIGN=8`
+//! or `=4` forces one alignment and disables the retry.
+//!
+//! Secrets: a password lives only in [`Auth::password`] (a
+//! [`Secret`], whose `Debug` shows its length only); prompts read the
+//! terminal (`/dev/tty`) with echo off, so passwords never pass through
+//! the line editor, its history, the log stream or an error message.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use ntp_auth::conf::{find_control_key, ControlKey, NTP_CONF_PATHS};
+use ntp_auth::trailer::{check_response, ResponseMac};
+use ntp_auth::{Align, KeyFile, KeyType, Secret};
+use ntp_control::auth_trailer::ResponseCheck;
+use ntp_control::query::Signer;
+
+/// Environment variable forcing the MAC alignment (`8` or `4`).
+pub const ALIGN_ENV: &str = "NTPQ_MAC_ALIGN";
+/// Environment variable naming the daemon configuration file(s) to read
+/// the control key from (colon-separated), instead of
+/// /etc/ntpsec/ntp.conf and /etc/ntp.conf.
+pub const NTP_CONF_ENV: &str = "NTPQ_NTP_CONF";
+
+pub const SERR_BADKEY: &str = "***Invalid key identifier";
+pub const SERR_INVPASS: &str = "***Invalid password";
+pub const SERR_NOKEY: &str = "***Key not found";
+pub const SERR_NOCRED: &str = "***No credentials";
+pub const SERR_NOTRUST: &str = "***No trusted keys have been declared";
+
+pub struct Auth {
+    /// The `-k` key file, when one was given.
+    pub keyfile: Option<Arc<KeyFile>>,
+    /// The session's password (set by the credential procedure).
+    pub password: Option<Secret>,
+    pub align: Align,
+    /// Alignment forced by [`ALIGN_ENV`]: no retry with the other one.
+    pub forced: bool,
+    /// The reference checks response MACs until the first failure.
+    authpass: Arc<AtomicBool>,
+}
+
+impl Auth {
+    pub fn new(keyfile: Option<KeyFile>) -> Auth {
+        let forced = std::env::var(ALIGN_ENV)
+            .ok()
+            .and_then(|v| Align::from_octets(&v));
+        Auth {
+            keyfile: keyfile.map(Arc::new),
+            password: None,
+            align: forced.unwrap_or(Align::Eight),
+            forced: forced.is_some(),
+            authpass: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// A key file with at least one key (the reference's truth test).
+    pub fn has_keys(&self) -> bool {
+        self.keyfile.as_ref().is_some_and(|k| !k.is_empty())
+    }
+
+    /// The signer for one request with the given credentials.
+    pub fn signer(
+        &self,
+        keyid: Option<i64>,
+        keytype: &str,
+        align: Align,
+    ) -> Result<Signer, &'static str> {
+        let (Some(keyid), Some(secret)) = (keyid, self.password.clone()) else {
+            return Err(SERR_NOCRED);
+        };
+        let kind = KeyType::from_name(keytype).ok_or(SERR_NOKEY)?;
+        let keyid = keyid as u32;
+        Ok(Box::new(move |pkt: &mut Vec<u8>| {
+            ntp_auth::sign(pkt, align, keyid, kind, &secret)
+        }))
+    }
+
+    /// The response MAC check of the reference (only with a `-k` file that
+    /// holds keys, and only until the first failure in the run).
+    pub fn response_check(&self) -> Option<ResponseCheck> {
+        if !self.has_keys() || !self.authpass.load(Ordering::Relaxed) {
+            return None;
+        }
+        let keys = Arc::clone(self.keyfile.as_ref()?);
+        let pass = Arc::clone(&self.authpass);
+        Some(Box::new(move |pkt: &[u8], count: usize| {
+            if !pass.load(Ordering::Relaxed) {
+                return None;
+            }
+            match check_response(pkt, count, &keys) {
+                ResponseMac::Good => None,
+                ResponseMac::Bad => {
+                    pass.store(false, Ordering::Relaxed);
+                    None
+                }
+                ResponseMac::TooShort { len, needed } => {
+                    pass.store(false, Ordering::Relaxed);
+                    Some(format!("AUTH - packet too short for MAC {len} < {needed}"))
+                }
+            }
+        }))
+    }
+}
+
+/// Host names for which the control key is taken from the local daemon's
+/// configuration (the reference: `localhost` only).
+pub fn is_local_host(name: &str) -> bool {
+    matches!(name, "localhost" | "127.0.0.1" | "::1" | "[::1]")
+}
+
+/// The configuration files to read the control key from.
+pub fn ntp_conf_paths() -> Vec<PathBuf> {
+    match std::env::var_os(NTP_CONF_ENV) {
+        Some(v) => std::env::split_paths(&v).collect(),
+        None => NTP_CONF_PATHS.iter().map(PathBuf::from).collect(),
+    }
+}
+
+/// The control key of the local daemon: `(keyid, type, secret)` or the
+/// message to print.
+pub fn local_control_key(keys: &KeyFile) -> Result<(u32, String, Secret), String> {
+    let paths = ntp_conf_paths();
+    let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    match find_control_key(&refs) {
+        ControlKey::Found { path, keyid } => match keys.get(keyid) {
+            Some(k) => Ok((keyid, k.type_name.clone(), k.secret.clone())),
+            None => Err(format!(
+                "***Control key {keyid} (from {}) is not in the key file {}",
+                path.display(),
+                keys.path.display()
+            )),
+        },
+        ControlKey::NotDeclared { .. } => Err(SERR_NOTRUST.to_string()),
+        ControlKey::Unreadable { paths } => Err(format!(
+            "***Can't read control key from {}",
+            paths
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        )),
+    }
+}
+
+pub fn stdin_is_tty() -> bool {
+    // SAFETY: isatty only inspects the descriptor.
+    unsafe { libc::isatty(0) == 1 }
+}
+
+/// Prompts on the controlling terminal and reads one line; `echo` false
+/// turns terminal echo off while reading. `None` without a terminal or
+/// at end of input.
+pub fn prompt_terminal(prompt: &str, echo: bool) -> Option<String> {
+    let mut tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()?;
+    use std::os::unix::io::AsRawFd;
+    let fd = tty.as_raw_fd();
+    // SAFETY: termios is plain data; tcgetattr fills it for a valid fd.
+    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+    let have_termios = unsafe { libc::tcgetattr(fd, &mut saved) } == 0;
+    if !echo && have_termios {
+        let mut quiet = saved;
+        quiet.c_lflag &= !(libc::ECHO | libc::ECHONL);
+        quiet.c_lflag |= libc::ICANON;
+        // SAFETY: valid fd and termios.
+        unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &quiet) };
+    }
+    let _ = tty.write_all(prompt.as_bytes());
+    let _ = tty.flush();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    let mut eof = false;
+    loop {
+        match tty.read(&mut byte) {
+            Ok(1) if byte[0] == b'\n' => break,
+            Ok(1) => line.push(byte[0]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            _ => {
+                eof = true;
+                break;
+            }
+        }
+    }
+    if !echo && have_termios {
+        // SAFETY: restores the attributes read above.
+        unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &saved) };
+        let _ = tty.write_all(b"\n");
+    }
+    let text = String::from_utf8_lossy(&line).into_owned();
+    for b in line.iter_mut() {
+        *b = 0;
+    }
+    if eof && text.is_empty() {
+        None
+    } else {
+        Some(text)
+    }
+}
+
+impl crate::app::App {
+    /// The reference's `password()`: obtains a key id and a password for
+    /// the session unless both are set (protocol.md §9.7).
+    pub fn password(&mut self) -> Result<(), crate::error::CmdError> {
+        use crate::error::CmdError;
+        if self.settings.keyid.is_none() {
+            let local = self.host_name().is_some_and(is_local_host);
+            if local && self.auth.has_keys() {
+                let keys = Arc::clone(self.auth.keyfile.as_ref().expect("has keys"));
+                let (id, kind, secret) = local_control_key(&keys).map_err(CmdError::Message)?;
+                self.settings.keyid = Some(i64::from(id));
+                self.settings.keytype = kind;
+                self.auth.password = Some(secret);
+                return Ok(());
+            }
+            let id = if stdin_is_tty() {
+                self.out.flush();
+                prompt_terminal("Keyid: ", true)
+                    .and_then(|t| crate::commands::settings::py_int(t.trim()))
+                    .unwrap_or(0)
+            } else {
+                0
+            };
+            if !(1..=65535).contains(&id) {
+                return Err(CmdError::Message(SERR_BADKEY.to_string()));
+            }
+            self.settings.keyid = Some(id);
+        }
+        if self.auth.password.is_none() {
+            let keyid = self.settings.keyid.unwrap_or(0);
+            let from_file = self
+                .auth
+                .keyfile
+                .as_ref()
+                .and_then(|k| u32::try_from(keyid).ok().and_then(|id| k.get(id)))
+                .map(|k| (k.type_name.clone(), k.secret.clone()));
+            match from_file {
+                Some((kind, secret)) => {
+                    self.settings.keytype = kind;
+                    self.auth.password = Some(secret);
+                }
+                None => {
+                    self.out.flush();
+                    let prompt = format!("{} Password: ", self.settings.keytype);
+                    let typed = prompt_terminal(&prompt, false)
+                        .filter(|t| !t.is_empty())
+                        .ok_or_else(|| CmdError::Message(SERR_INVPASS.to_string()))?;
+                    let secret = Secret::from_text(&typed)
+                        .ok_or_else(|| CmdError::Message(SERR_INVPASS.to_string()))?;
+                    self.auth.password = Some(secret);
+                }
+            }
+        }
+        Ok(())
+    }
+}
