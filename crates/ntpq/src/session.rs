@@ -98,19 +98,6 @@ impl Session {
         self.sequence
     }
 
-    /// Sends one request and collects the reassembled response.
-    pub fn query(
-        &mut self,
-        rt: &Runtime,
-        out: &mut Output,
-        params: &QueryParams,
-        request: Request,
-        signer: Option<Signer>,
-    ) -> Result<Response, Failure> {
-        let q = self.start(rt, out, params, request, signer);
-        self.finish(rt, out, params, q)
-    }
-
     /// Sends a request and returns the exchange in flight; the caller may
     /// work (e.g. parse the previous reply) before [`Session::finish`].
     pub fn start(
