@@ -27,8 +27,10 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-/// Default number of lookup threads.
-pub const DEFAULT_WORKERS: usize = 32;
+/// Default number of lookup threads: at most about 2 queries in flight
+/// each (reverse, then forward), well under the 150 concurrent queries a
+/// default dnsmasq accepts; 10,000 names at 20 ms each take about 6 s.
+pub const DEFAULT_WORKERS: usize = 64;
 /// How long a shown name is reused (the reference's cache TTL).
 pub const CACHE_TTL: Duration = Duration::from_secs(300);
 /// Stack for a lookup thread: glibc's resolver keeps its packet buffers on
