@@ -1,0 +1,267 @@
+//! Authentication end to end against a real NTPsec ntpd 1.2.2 on 127.0.0.1
+//! (see `ntpq_conformance::ntpd`): a key file with one key of each type
+//! ntpd accepts, `trustedkey` for all of them and `controlkey` for the one
+//! under test. For each type, `:config` changes something observable
+//! (`restrict 127.0.0.N` shows up in `reslist`), `ifstats` and `reslist`
+//! work, and a wrong key, a wrong type, an unknown key id and a
+//! non-control key get the reference's error text. Where the reference
+//! ntpq can do the same (it sends untruncated MACs, so SHA-2 keys fail for
+//! it), its output is compared with ours.
+
+use std::path::{Path, PathBuf};
+
+use ntpq_conformance::ntpd::{RealNtpd, NTPD_ADDR};
+use ntpq_conformance::{diff_report, ntpq_rs, require, run, RunOutput, REFERENCE_NTPQ};
+
+/// `(key id, type, key)`; ids 1..=8 are trusted, 9 is not; the client's
+/// file adds 42, which ntpd does not have.
+/// The AES key is exactly 16 characters: NTPsec 1.2.2's ntpq reads past
+/// shorter CMAC keys (its MAC then depends on uninitialised memory).
+const KEYS: &[(u32, &str, &str)] = &[
+    (1, "MD5", "md5-secret-key"),
+    (2, "SHA1", "0123456789abcdef0123456789abcdef01234567"),
+    (3, "AES", "aes128cmac-key16"),
+    (4, "SHA256", "sha256-secret"),
+    (5, "SHA512", "sha512-secret"),
+    (6, "SHA224", "sha224-secret"),
+    (7, "SHA384", "sha384-secret"),
+    (8, "MD5", "other-md5-key"),
+    (9, "SHA1", "untrusted-sha1"),
+    (10, "SHA512-224", "sha512-224-secret"),
+    (11, "SHA512-256", "sha512-256-secret"),
+    (12, "SHA3-224", "sha3-224-secret"),
+    (13, "SHA3-256", "sha3-256-secret"),
+    (14, "SHA3-384", "sha3-384-secret"),
+    (15, "SHA3-512", "sha3-512-secret"),
+    (
+        16,
+        "AES-192",
+        "000102030405060708090a0b0c0d0e0f1011121314151617",
+    ),
+    (
+        17,
+        "AES-256",
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+    ),
+    (18, "AES128CMAC", "00112233445566778899aabbccddeeff"),
+    (19, "sha1", "lower-case-type"),
+];
+
+/// Keys that may control ntpd (all trusted ones but the spare MD5 key 8).
+fn control_keys() -> impl Iterator<Item = &'static (u32, &'static str, &'static str)> {
+    KEYS.iter().filter(|(id, _, _)| *id != 8 && *id != 9)
+}
+
+/// Key types the reference ntpq 1.2.2 can use (it does not truncate MACs).
+fn reference_works(keyid: u32) -> bool {
+    matches!(keyid, 1..=3 | 8 | 18 | 19)
+}
+
+struct Keys {
+    dir: PathBuf,
+}
+
+impl Keys {
+    fn new(tag: &str) -> Keys {
+        let dir = std::env::temp_dir().join(format!("ntpq-rs-auth-{}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut text = String::from("# test keys\n");
+        for (id, t, k) in KEYS {
+            text.push_str(&format!("{id} {t} {k}\n"));
+        }
+        Keys::write(&dir.join("ntp.keys"), &text);
+        // The client's file also has a key ntpd does not know.
+        text.push_str("42 MD5 unknown-to-ntpd\n");
+        Keys::write(&dir.join("client.keys"), &text);
+        // The same ids with wrong keys, and with wrong types.
+        let mut wrong = String::new();
+        let mut wrong_type = String::new();
+        for (id, t, k) in KEYS {
+            wrong.push_str(&format!("{id} {t} {}x\n", &k[..k.len().min(19)]));
+            let other = if *t == "MD5" { "SHA1" } else { "MD5" };
+            wrong_type.push_str(&format!("{id} {other} {k}\n"));
+        }
+        Keys::write(&dir.join("wrong.keys"), &wrong);
+        Keys::write(&dir.join("wrongtype.keys"), &wrong_type);
+        Keys { dir }
+    }
+
+    fn write(path: &Path, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    fn ntpd(&self, controlkey: u32) -> Option<RealNtpd> {
+        RealNtpd::start(&format!(
+            "keys {}\ntrustedkey 1 2 3 4 5 6 7 8 10 11 12 13 14 15 16 17 18 19\ncontrolkey {controlkey}\n",
+            self.path("ntp.keys")
+        ))
+    }
+}
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn ours(args: &[&str]) -> RunOutput {
+    run(&ntpq_rs(), args, "")
+}
+
+fn reference(args: &[&str]) -> RunOutput {
+    run(Path::new(REFERENCE_NTPQ), args, "")
+}
+
+/// ifstats counters and uptimes change between two runs.
+fn mask_ifstats(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            if w.len() == 9 && w[0].parse::<u32>().is_ok() {
+                format!("{} {} {} <counters>", w[0], w[1], w[2])
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// reslist hit counts change between two runs.
+fn mask_reslist(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            match t.split_once(' ') {
+                Some((hits, rest)) if hits.parse::<u64>().is_ok() && l.starts_with("  ") => {
+                    format!("<hits> {rest}")
+                }
+                _ => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn masked(o: &RunOutput) -> RunOutput {
+    RunOutput {
+        stdout: mask_reslist(&mask_ifstats(&o.stdout)),
+        stderr: o.stderr.clone(),
+        status: o.status,
+    }
+}
+
+/// Same output as the reference (exit status: the reference always 0).
+fn same_as_reference(label: &str, args: &[&str]) {
+    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+        return;
+    }
+    let want = masked(&reference(args));
+    let got = masked(&ours(args));
+    let want_status = if want.stderr.is_empty() { 0 } else { 1 };
+    let got_cmp = RunOutput {
+        status: if got.status == want_status {
+            want.status
+        } else {
+            got.status
+        },
+        ..got.clone()
+    };
+    assert!(want == got_cmp, "{}", diff_report(label, &want, &got));
+}
+
+#[test]
+fn every_key_type_configures_and_lists() {
+    let keys = Keys::new("types");
+    let keyfile = keys.path("ntp.keys");
+    for &(id, kind, _) in control_keys() {
+        let Some(_ntpd) = keys.ntpd(id) else {
+            return;
+        };
+        let a = id.to_string();
+        let addr = format!("127.0.0.{}", 100 + id);
+        eprintln!("key {id} {kind}");
+        let restrict = format!(":config restrict {addr} nomodify");
+        let out = ours(&[
+            "-n", "-k", &keyfile, "-a", &a, "-c", &restrict, "-c", "reslist", "-c", "ifstats",
+            NTPD_ADDR,
+        ]);
+        assert!(
+            out.stdout.starts_with("Config Succeeded\n"),
+            "{kind}: {out:?}"
+        );
+        assert!(
+            out.stdout
+                .contains(&format!("{addr}/32\n           nomodify\n")),
+            "{kind}: restriction not in reslist: {out:?}"
+        );
+        assert!(out.stdout.contains("127.0.0.1:123"), "{kind}: {out:?}");
+        assert_eq!(out.stderr, "", "{kind}");
+        if reference_works(id) {
+            same_as_reference(
+                kind,
+                &[
+                    "-n",
+                    "-k",
+                    &keyfile,
+                    "-a",
+                    &a,
+                    "-c",
+                    "reslist",
+                    "-c",
+                    "ifstats",
+                    "-c",
+                    ":config tos maxclock 12",
+                    NTPD_ADDR,
+                ],
+            );
+        }
+    }
+}
+
+#[test]
+fn refused_credentials_get_the_reference_errors() {
+    let keys = Keys::new("errors");
+    let Some(_ntpd) = keys.ntpd(1) else {
+        return;
+    };
+    let good = keys.path("client.keys");
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "wrong key",
+            &["-n", "-k", &keys.path("wrong.keys"), "-a", "1"],
+        ),
+        (
+            "wrong type",
+            &["-n", "-k", &keys.path("wrongtype.keys"), "-a", "1"],
+        ),
+        ("unknown key id", &["-n", "-k", &good, "-a", "42"]),
+        ("untrusted key", &["-n", "-k", &good, "-a", "9"]),
+        ("non-control key", &["-n", "-k", &good, "-a", "8"]),
+    ];
+    for (label, base) in cases {
+        for cmd in [
+            ":config restrict 127.0.0.77",
+            "ifstats",
+            "reslist",
+            "ifstats",
+        ] {
+            let mut args: Vec<&str> = base.to_vec();
+            args.extend(["-c", cmd, NTPD_ADDR]);
+            let out = ours(&args);
+            assert_eq!(
+                out.stderr, "***Server error code PERMISSION\n",
+                "{label} {cmd}: {out:?}"
+            );
+            assert_eq!(out.stdout, "", "{label} {cmd}");
+            same_as_reference(&format!("{label} {cmd}"), &args);
+        }
+    }
+}
