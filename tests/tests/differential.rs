@@ -12,7 +12,8 @@
 //!
 //! The host address is appended to the arguments, or substituted for
 //! `{host}` / `{host2}` (a second simulator with the same scenario) when
-//! they appear (also inside an argument and in the stdin text). Wrap a case
+//! they appear (also inside an argument and in the stdin text); `{scenarios}`
+//! is the scenario directory (key files, configuration snippets). Wrap a case
 //! in `pending(...)` while our ntpq does not implement it yet: it still
 //! runs, but a mismatch does not fail the suite. `with_stdin("text", case)`
 //! feeds commands on stdin (script mode when there is no `-c`);
@@ -483,6 +484,37 @@ const CASES: &[Case] = &[
     with_stdin("keyid -1\nkeyid\nkeyid 4294967296\nkeyid +3\n", case("set-keyid-any-integer", "synced.toml", &["-n"])),
     case("opt-a-negative", "synced.toml", &["-a", "-7", "-c", "keyid"]),
     with_stdin("timeout 5000x\ntimeout  300 \ndelay +5\ndelay\nntpversion +2\nntpversion 2.0\n", case("set-number-forms", "synced.toml", &["-n"])),
+    // authentication (simulator with [auth]: ntpd 1.2.2's 8-octet MAC alignment)
+    case("auth-ifstats", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", "ifstats"]),
+    case("auth-reslist", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", "reslist"]),
+    case("auth-sha1-ifstats", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "2", "-c", "ifstats", "-c", "reslist"]),
+    case("auth-aes-ifstats", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "3", "-c", "ifstats"]),
+    case("auth-raw-lists", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", "raw", "-c", "ifstats", "-c", "reslist"]),
+    case("auth-config-ok", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", ":config tos maxclock 12"]),
+    case("auth-config-syntax", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", ":config tos bogus 12"]),
+    case("auth-config-syntax-col1", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", ":config bogus"]),
+    case("auth-config-syntax-beyond", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", ":config tos maxclock"]),
+    case("auth-config-nomodify", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", ":config nomodify please"]),
+    case("auth-config-restrict-reslist", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", ":config restrict 10.9.8.7 nomodify", "-c", "reslist"]),
+    case("auth-noncontrol-key", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "5", "-c", "ifstats", "-c", "keyid"]),
+    case("auth-untrusted-key", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "6", "-c", "reslist"]),
+    case("auth-unknown-key", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "7", "-c", ":config tos maxclock 12"]),
+    case("auth-wrong-key", "auth.toml", &["-n", "-k", "{scenarios}/auth-wrong.keys", "-a", "1", "-c", "ifstats", "-c", "ifstats"]),
+    case("auth-sha256-noncontrol", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "4", "-c", "reslist"]),
+    case("auth-no-keyid-not-tty", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-c", "ifstats", "-c", "passwd", "-c", ":config tos maxclock 12"]),
+    case("auth-passwd-keytype", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "3", "-c", "keytype", "-c", "passwd", "-c", "keytype", "-c", "keyid"]),
+    case("auth-passwd-sha1-keytype", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "2", "-c", "passwd", "-c", "keytype"]),
+    case("auth-cff-no-credentials", "auth.toml", &["-n", "-c", "config-from-file {scenarios}/auth-config.txt", "-c", "rv 0 stratum", "{host}", "{host2}"]),
+    case("auth-cff-true", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", "passwd", "-c", "config-from-file {scenarios}/auth-config.txt", "-c", "rv 0 stratum"]),
+    case("auth-cff-false", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", "passwd", "-c", "config-from-file {scenarios}/auth-config-bad.txt"]),
+    case("auth-cff-unreadable", "auth.toml", &["-n", "-c", "config-from-file /nonexistent/ntpq-rs.conf", "-c", "rv 0 stratum"]),
+    case("auth-cff-permission-ends-run", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "5", "-c", "passwd", "-c", "config-from-file {scenarios}/auth-config.txt", "-c", "rv 0 stratum", "{host}", "{host2}"]),
+    case("auth-authenticate-no-credentials", "auth.toml", &["-n", "-c", "authenticate yes", "-c", "rv 0 stratum", "-c", "peers", "-c", "rv &1 srcadr"]),
+    case("auth-authenticate-signed", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", "passwd", "-c", "authenticate yes", "-c", "rv 0 stratum", "-c", "as", "-c", "authenticate no", "-c", "rv 0 leap"]),
+    case("auth-keyfile-unsigned-reply", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-c", "rv 0 stratum", "-c", "rv 0 leap"]),
+    case("auth-keyfile-signed-then-unsigned", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", "reslist", "-c", "rv 0 stratum"]),
+    case("auth-keyfile-missing", "auth.toml", &["-n", "-k", "/nonexistent/ntp.keys", "-c", "rv 0 stratum"]),
+    case("auth-head-reslist", "auth_head.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "1", "-c", "reslist"]),
 ];
 
 /// Suite ids in the loopback address (127.<suite>.x.y): one per test
@@ -614,10 +646,31 @@ enum Verdict {
     Skipped,
 }
 
-/// Replaces `{host}` and `{host2}` in `text`.
+/// Replaces `{host}` and `{host2}` in `text`, and `{scenarios}` by the
+/// scenario directory (whose key files are made private first: both
+/// programs would otherwise warn about them, ours differently).
 fn substitute(text: &str, h1: Ipv4Addr, h2: Ipv4Addr) -> String {
-    text.replace("{host}", &h1.to_string())
-        .replace("{host2}", &h2.to_string())
+    let mut text = text
+        .replace("{host}", &h1.to_string())
+        .replace("{host2}", &h2.to_string());
+    if text.contains("{scenarios}") {
+        static PRIVATE: std::sync::Once = std::sync::Once::new();
+        let dir = ntpq_conformance::sim::scenario_path("");
+        PRIVATE.call_once(|| {
+            use std::os::unix::fs::PermissionsExt;
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                if e.path().extension().is_some_and(|x| x == "keys") {
+                    let _ =
+                        std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o600));
+                }
+            }
+        });
+        text = text.replace(
+            "{scenarios}",
+            dir.to_str().unwrap_or("").trim_end_matches('/'),
+        );
+    }
+    text
 }
 
 fn uses_host2(c: &Case) -> bool {

@@ -6,6 +6,7 @@
 //! out. [`Simulator`] serves it on a loopback UDP socket from a thread.
 //! The scenario format is described in the crate README.
 
+pub mod auth;
 pub mod mru;
 pub mod net;
 pub mod reply;

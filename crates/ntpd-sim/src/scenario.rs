@@ -30,6 +30,9 @@ pub struct Scenario {
     pub mru: Mru,
     #[serde(default)]
     pub faults: Faults,
+    /// Authenticated requests (absent: they get PERMISSION).
+    #[serde(default)]
+    pub auth: Option<crate::auth::AuthScenario>,
 }
 
 /// The server itself (association 0).
@@ -293,6 +296,9 @@ impl Scenario {
     }
 
     fn validate(&self) -> Result<(), ScenarioError> {
+        if let Some(a) = &self.auth {
+            crate::auth::SimAuth::new(a).map_err(ScenarioError::Invalid)?;
+        }
         let mut seen = std::collections::HashSet::new();
         for p in &self.peers {
             if p.associd == 0 {

@@ -403,6 +403,9 @@ pub struct ServerState {
     nonce_secret: u64,
     rng: Rng,
     fault_rng: Rng,
+    auth: Option<crate::auth::SimAuth>,
+    /// Key id of the request being processed when its MAC verified.
+    req_keyid: Option<u32>,
 }
 
 impl ServerState {
@@ -465,6 +468,11 @@ impl ServerState {
             nonce_secret: seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5eed,
             rng: Rng::new(seed ^ 0xabcdef),
             fault_rng: Rng::new(fseed),
+            auth: scenario
+                .auth
+                .as_ref()
+                .and_then(|a| crate::auth::SimAuth::new(a).ok()),
+            req_keyid: None,
             start,
             scenario,
         }
@@ -495,6 +503,7 @@ impl ServerState {
         {
             return Vec::new();
         }
+        self.req_keyid = self.auth.as_ref().and_then(|a| a.verify(request));
         let outcome = self.process(now, from, &req, request);
         let faults_apply = {
             let ops = &self.scenario.faults.opcodes;
@@ -505,6 +514,12 @@ impl ServerState {
             Outcome::Error(code) => vec![ntp_control::header::encode_error(&req, self.leap, code)],
             Outcome::Reply { status, fragments } => datagrams(&req, self.leap, status, fragments),
         };
+        if let (Some(auth), Some(keyid)) = (&self.auth, self.req_keyid) {
+            for pkt in &mut out {
+                let error = pkt[1] & 0x40 != 0;
+                auth.sign_reply(pkt, keyid, error);
+            }
+        }
         if faults_apply {
             out = self.apply_faults(out);
         }
@@ -534,7 +549,7 @@ impl ServerState {
             Opcode::ReadVar => self.read_variables(now, req.associd, data),
             Opcode::ReadClock => self.read_clock(now, req.associd, data),
             Opcode::WriteVar | Opcode::WriteClock | Opcode::Configure | Opcode::ReadOrdlistA => {
-                Outcome::Error(ServerErrorCode::PERMISSION)
+                self.authenticated(req.opcode, data)
             }
             Opcode::ReqNonce => {
                 let mut b = ReplyBuilder::new();
@@ -546,6 +561,28 @@ impl ServerState {
             }
             Opcode::ReadMru => self.read_mru(now, from, data),
             Opcode::Other(_) => Outcome::Error(ServerErrorCode::BADOP),
+        }
+    }
+
+    /// Opcodes that need the control key (protocol.md §9.1).
+    fn authenticated(&mut self, opcode: Opcode, data: &[u8]) -> Outcome {
+        let keyid = self.req_keyid;
+        let status = self.sys_status;
+        let Some(auth) = self.auth.as_mut().filter(|a| a.is_control_key(keyid)) else {
+            return Outcome::Error(ServerErrorCode::PERMISSION);
+        };
+        match opcode {
+            Opcode::Configure => Outcome::Reply {
+                status,
+                fragments: auth.configure(data),
+            },
+            Opcode::ReadOrdlistA => match auth.ordlist(data) {
+                Some(fragments) => Outcome::Reply { status, fragments },
+                None => Outcome::Error(ServerErrorCode::UNKNOWNVAR),
+            },
+            // 1.2.2: nothing is writable.
+            Opcode::WriteVar => Outcome::Error(ServerErrorCode::UNSPEC),
+            _ => Outcome::Error(ServerErrorCode::PERMISSION),
         }
     }
 
