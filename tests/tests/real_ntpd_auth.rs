@@ -45,6 +45,26 @@ const KEYS: &[(u32, &str, &str)] = &[
     ),
     (18, "AES128CMAC", "00112233445566778899aabbccddeeff"),
     (19, "sha1", "lower-case-type"),
+    (20, "RIPEMD160", "ripemd160-secret"),
+    (21, "BLAKE2B512", "blake2b512-secret"),
+    (22, "BLAKE2S256", "blake2s256-secret"),
+    (23, "SM3", "sm3-secret"),
+    (24, "MD5-SHA1", "md5-sha1-secret"),
+    (25, "SHAKE128", "shake128-secret"),
+    (26, "SHAKE256", "shake256-secret"),
+    (27, "ARIA-128", "aria128-key-16ch"),
+    (
+        28,
+        "ARIA-256",
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+    ),
+    (29, "CAMELLIA-128", "camellia-key-16c"),
+    (
+        30,
+        "CAMELLIA-192",
+        "000102030405060708090a0b0c0d0e0f1011121314151617",
+    ),
+    (31, "SM4", "sm4-cmac-key-16c"),
 ];
 
 /// Keys that may control ntpd (all trusted ones but the spare MD5 key 8).
@@ -54,7 +74,7 @@ fn control_keys() -> impl Iterator<Item = &'static (u32, &'static str, &'static 
 
 /// Key types the reference ntpq 1.2.2 can use (it does not truncate MACs).
 fn reference_works(keyid: u32) -> bool {
-    matches!(keyid, 1..=3 | 8 | 18 | 19)
+    matches!(keyid, 1..=3 | 8 | 18 | 19 | 20 | 25 | 27 | 29 | 31)
 }
 
 struct Keys {
@@ -99,7 +119,7 @@ impl Keys {
 
     fn ntpd(&self, controlkey: u32) -> Option<RealNtpd> {
         RealNtpd::start(&format!(
-            "keys {}\ntrustedkey 1 2 3 4 5 6 7 8 10 11 12 13 14 15 16 17 18 19\ncontrolkey {controlkey}\n",
+            "keys {}\ntrustedkey 1 2 3 4 5 6 7 8 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31\ncontrolkey {controlkey}\n",
             self.path("ntp.keys")
         ))
     }

@@ -3,8 +3,11 @@
 //! trailer with its two alignments (protocol.md §9).
 //!
 //! The cryptography comes from the RustCrypto crates (`md-5`, `sha1`,
-//! `sha2`, `sha3`, `aes`, `cmac`; `subtle` for constant-time comparison);
-//! nothing here is hand-written crypto.
+//! `sha2`, `sha3`, `ripemd`, `blake2`, `sm3`; `aes`, `aria`, `camellia`,
+//! `sm4` with `cmac`; `subtle` for constant-time comparison); nothing here
+//! is hand-written crypto. Every digest and cipher that NTPsec 1.2.2's ntpd
+//! can use with Debian's OpenSSL 3 is covered (MD4, WHIRLPOOL and DES are
+//! accepted in its key file but fail in OpenSSL's default provider).
 
 pub mod conf;
 pub mod keys;

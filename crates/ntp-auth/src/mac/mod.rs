@@ -30,6 +30,23 @@ pub enum KeyType {
     Aes128,
     Aes192,
     Aes256,
+    Ripemd160,
+    Blake2b512,
+    Blake2s256,
+    Sm3,
+    /// OpenSSL's MD5-SHA1: both digests concatenated.
+    Md5Sha1,
+    /// SHAKE128 with OpenSSL's default output length (16 octets).
+    Shake128,
+    /// SHAKE256 with OpenSSL's default output length (32 octets).
+    Shake256,
+    Aria128,
+    Aria192,
+    Aria256,
+    Camellia128,
+    Camellia192,
+    Camellia256,
+    Sm4,
 }
 
 impl KeyType {
@@ -50,6 +67,20 @@ impl KeyType {
         KeyType::Aes128,
         KeyType::Aes192,
         KeyType::Aes256,
+        KeyType::Ripemd160,
+        KeyType::Blake2b512,
+        KeyType::Blake2s256,
+        KeyType::Sm3,
+        KeyType::Md5Sha1,
+        KeyType::Shake128,
+        KeyType::Shake256,
+        KeyType::Aria128,
+        KeyType::Aria192,
+        KeyType::Aria256,
+        KeyType::Camellia128,
+        KeyType::Camellia192,
+        KeyType::Camellia256,
+        KeyType::Sm4,
     ];
 
     /// Looks a type name up case-insensitively, with the aliases OpenSSL
@@ -72,6 +103,22 @@ impl KeyType {
             "AES" | "AES128CMAC" | "AES-128" => KeyType::Aes128,
             "AES-192" => KeyType::Aes192,
             "AES-256" => KeyType::Aes256,
+            "RIPEMD160" | "RIPEMD-160" | "RIPEMD" | "RMD160" | "RSA-RIPEMD160" => {
+                KeyType::Ripemd160
+            }
+            "BLAKE2B512" | "BLAKE2B-512" => KeyType::Blake2b512,
+            "BLAKE2S256" | "BLAKE2S-256" => KeyType::Blake2s256,
+            "SM3" | "RSA-SM3" => KeyType::Sm3,
+            "MD5-SHA1" => KeyType::Md5Sha1,
+            "SHAKE128" | "SHAKE-128" => KeyType::Shake128,
+            "SHAKE256" | "SHAKE-256" => KeyType::Shake256,
+            "ARIA-128" => KeyType::Aria128,
+            "ARIA-192" => KeyType::Aria192,
+            "ARIA-256" => KeyType::Aria256,
+            "CAMELLIA-128" => KeyType::Camellia128,
+            "CAMELLIA-192" => KeyType::Camellia192,
+            "CAMELLIA-256" => KeyType::Camellia256,
+            "SM4" => KeyType::Sm4,
             _ => return None,
         };
         Some(t)
@@ -95,18 +142,45 @@ impl KeyType {
             KeyType::Aes128 => "AES-128",
             KeyType::Aes192 => "AES-192",
             KeyType::Aes256 => "AES-256",
+            KeyType::Ripemd160 => "RIPEMD160",
+            KeyType::Blake2b512 => "BLAKE2B512",
+            KeyType::Blake2s256 => "BLAKE2S256",
+            KeyType::Sm3 => "SM3",
+            KeyType::Md5Sha1 => "MD5-SHA1",
+            KeyType::Shake128 => "SHAKE128",
+            KeyType::Shake256 => "SHAKE256",
+            KeyType::Aria128 => "ARIA-128",
+            KeyType::Aria192 => "ARIA-192",
+            KeyType::Aria256 => "ARIA-256",
+            KeyType::Camellia128 => "CAMELLIA-128",
+            KeyType::Camellia192 => "CAMELLIA-192",
+            KeyType::Camellia256 => "CAMELLIA-256",
+            KeyType::Sm4 => "SM4",
         }
     }
 
     pub fn is_cmac(self) -> bool {
-        matches!(self, KeyType::Aes128 | KeyType::Aes192 | KeyType::Aes256)
+        matches!(
+            self,
+            KeyType::Aes128
+                | KeyType::Aes192
+                | KeyType::Aes256
+                | KeyType::Aria128
+                | KeyType::Aria192
+                | KeyType::Aria256
+                | KeyType::Camellia128
+                | KeyType::Camellia192
+                | KeyType::Camellia256
+                | KeyType::Sm4
+        )
     }
 
     /// Octets of MAC on the wire (after truncation to 20).
     pub fn mac_len(self) -> usize {
-        match self {
-            KeyType::Md5 | KeyType::Aes128 | KeyType::Aes192 | KeyType::Aes256 => 16,
-            _ => MAX_MAC_LEN,
+        if self.is_cmac() || matches!(self, KeyType::Md5 | KeyType::Shake128) {
+            16
+        } else {
+            MAX_MAC_LEN
         }
     }
 }
@@ -180,6 +254,19 @@ fn digest<D: Digest>(key: &[u8], data: &[u8]) -> Vec<u8> {
     d.finalize().to_vec()
 }
 
+fn shake<D: sha3::digest::Update + sha3::digest::ExtendableOutput + Default>(
+    key: &[u8],
+    data: &[u8],
+    len: usize,
+) -> Vec<u8> {
+    let mut d = D::default();
+    d.update(key);
+    d.update(data);
+    let mut out = vec![0u8; len];
+    d.finalize_xof_into(&mut out);
+    out
+}
+
 /// The cipher key: truncated or zero-padded to the cipher's key length.
 fn cipher_key<const N: usize>(key: &[u8]) -> [u8; N] {
     let mut k = [0u8; N];
@@ -217,6 +304,24 @@ pub fn compute_mac(kind: KeyType, key: &Secret, data: &[u8]) -> Vec<u8> {
         KeyType::Aes128 => cmac!(Aes128, &cipher_key::<16>(k), data),
         KeyType::Aes192 => cmac!(Aes192, &cipher_key::<24>(k), data),
         KeyType::Aes256 => cmac!(Aes256, &cipher_key::<32>(k), data),
+        KeyType::Ripemd160 => digest::<ripemd::Ripemd160>(k, data),
+        KeyType::Blake2b512 => digest::<blake2::Blake2b512>(k, data),
+        KeyType::Blake2s256 => digest::<blake2::Blake2s256>(k, data),
+        KeyType::Sm3 => digest::<sm3::Sm3>(k, data),
+        KeyType::Md5Sha1 => {
+            let mut m = digest::<md5::Md5>(k, data);
+            m.extend(digest::<sha1::Sha1>(k, data));
+            m
+        }
+        KeyType::Shake128 => shake::<sha3::Shake128>(k, data, 16),
+        KeyType::Shake256 => shake::<sha3::Shake256>(k, data, 32),
+        KeyType::Aria128 => cmac!(aria::Aria128, &cipher_key::<16>(k), data),
+        KeyType::Aria192 => cmac!(aria::Aria192, &cipher_key::<24>(k), data),
+        KeyType::Aria256 => cmac!(aria::Aria256, &cipher_key::<32>(k), data),
+        KeyType::Camellia128 => cmac!(camellia::Camellia128, &cipher_key::<16>(k), data),
+        KeyType::Camellia192 => cmac!(camellia::Camellia192, &cipher_key::<24>(k), data),
+        KeyType::Camellia256 => cmac!(camellia::Camellia256, &cipher_key::<32>(k), data),
+        KeyType::Sm4 => cmac!(sm4::Sm4, &cipher_key::<16>(k), data),
     };
     mac.truncate(MAX_MAC_LEN);
     mac
