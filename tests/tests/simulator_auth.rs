@@ -118,3 +118,57 @@ fn old_server_with_forced_head_alignment() {
     assert_eq!(out.stderr, PERMISSION, "{out:?}");
     assert_eq!(out.stdout, "no keyid defined\n", "{out:?}");
 }
+
+/// Prompts on a pseudo-terminal (via `script`): `Keyid: ` is echoed, the
+/// password is not, and it appears neither in the transcript, the debug
+/// log nor the history file.
+#[test]
+fn prompts_on_the_terminal_without_echo() {
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("SKIP: script(1) not installed (util-linux)");
+        return;
+    }
+    let ip = loopback(SUITE, 3);
+    let Some(_sim) = start_on_123(ip, "auth.toml") else {
+        return;
+    };
+    let home = std::env::temp_dir().join(format!("ntpq-rs-auth-pty-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    let log = home.join("debug.log");
+    let cmdline = format!("{} -n -d -l {} {ip}", ntpq_rs().display(), log.display());
+    let mut child = Command::new("/usr/bin/script")
+        .args(["-qfec", &cmdline, "/dev/null"])
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("TERM", "dumb")
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove(ntpq_align_env())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run script");
+    let mut stdin = child.stdin.take().expect("stdin");
+    for line in ["ifstats\n", "1\n", "md5-secret-key\n", "keyid\n", "quit\n"] {
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        use std::io::Write;
+        stdin.write_all(line.as_bytes()).expect("type a line");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait for script");
+    let transcript = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(transcript.contains("Keyid: 1"), "{transcript:?}");
+    assert!(transcript.contains("MD5 Password: "), "{transcript:?}");
+    assert!(transcript.contains("127.0.0.1:123"), "{transcript:?}");
+    assert!(transcript.contains("keyid is 1"), "{transcript:?}");
+    assert!(!transcript.contains("md5-secret-key"), "{transcript:?}");
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(log_text.contains("sendrequest: opcode=11"), "{log_text:?}");
+    assert!(!log_text.contains("md5-secret-key"));
+    let history = std::fs::read_to_string(home.join("data/ntpq-rs/history")).unwrap_or_default();
+    assert!(history.contains("ifstats"), "{history:?}");
+    assert!(!history.contains("md5-secret-key"), "{history:?}");
+    let _ = std::fs::remove_dir_all(&home);
+}
