@@ -62,7 +62,27 @@ fragment is retried; hosts may carry a port (\fIhost:port\fR,
 one row per address (ntpd keeps one entry per address; 1.2.2 shows a client
 twice when its port changed), retransmits lost MRU replies after a short timer
 and gives up after repeated failures instead of retrying forever, and prints a
-report after the list when the server's list changed while it was read.
+report after the list when the server's list changed while it was read;
+authentication truncates MACs to 20 octets (SHA\-256 and longer keys work),
+retries a request refused with PERMISSION once with the other MAC alignment,
+prompts for passwords only on the terminal, and skips malformed key\-file
+lines with a warning.
+.SH AUTHENTICATION
+\fB:config\fR, \fBconfig\-from\-file\fR, \fBifstats\fR, \fBreslist\fR and,
+after \fBauthenticate yes\fR, every request carry a MAC made with the key given
+by \fB\-a\fR/\fBkeyid\fR and the key file given by \fB\-k\fR, or typed at the
+\fBKeyid:\fR and \fItype\fR \fBPassword:\fR prompts (on the terminal, without
+echo). For \fBlocalhost\fR, \fB127.0.0.1\fR and \fB::1\fR the control key
+named by the local ntpd's configuration is used.
+.TP
+\fBNTPQ_MAC_ALIGN\fR=\fB8\fR|\fB4\fR
+NTPsec 1.2.2 pads requests to 8 octets before the MAC, 1.2.3 and later to
+4. By default 8 is used and a request refused with PERMISSION is retried once
+with the other; this variable forces one alignment.
+.TP
+\fBNTPQ_NTP_CONF\fR=\fIpath\fR[:\fIpath\fR...]
+the daemon configuration files searched for \fBcontrolkey\fR (default
+\fI/etc/ntpsec/ntp.conf\fR, then \fI/etc/ntp.conf\fR).
 .SH "MRULIST EXTENSIONS"
 \fBmrulist direct\fR streams each batch as it arrives (like the \fBdirect\fR
 toggle); \fBmrulist stats\fR always prints the retrieval report: time taken,
