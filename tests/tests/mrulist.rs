@@ -552,6 +552,79 @@ fn real_ntpd_mincount_filter_matches_reference() {
 }
 
 #[test]
+fn real_ntpd_other_sorts_match_reference() {
+    // Counts 1 and 2 (and avgint, score) differ between clients, and many
+    // are equal: the tie order (stable sort, then reversed) is compared too.
+    let Some((_ntpd, truth)) = filled_ntpd(500) else {
+        return;
+    };
+    for cmd in [
+        "mrulist sort=count",
+        "mrulist sort=-lstint",
+        "mrulist sort=avgint",
+        "mrulist sort=-score",
+        "mrulist sort=-addr",
+        "mrulist sort=drop",
+    ] {
+        let rows = compare_with_reference(cmd);
+        assert_matches_truth(cmd, &rows, &truth, |_| true);
+    }
+}
+
+#[test]
+fn real_ntpd_direct_matches_reference() {
+    // Direct mode prints each batch as it arrives, in the server's order,
+    // with the date and time of `last` and last − first: every column is
+    // fixed for an untouched entry, so the rows must be identical (ours
+    // asks for bigger batches; the concatenation is the same).
+    let Some((_ntpd, truth)) = filled_ntpd(300) else {
+        return;
+    };
+    let args = ["-n", "-c", "direct", "-c", "mrulist", NTPD_ADDR];
+    let reference = run(Path::new(REFERENCE_NTPQ), &args, "");
+    let (mine, _) = ours(&args);
+    assert_eq!(
+        (reference.status, reference.stderr.as_str()),
+        (0, ""),
+        "reference"
+    );
+    assert_eq!((mine.status, mine.stderr.as_str()), (0, ""), "ours");
+    // Rows other than ntpq's own (127.0.0.1, different in every run).
+    let body = |o: &RunOutput| -> Vec<String> {
+        o.stdout
+            .lines()
+            .filter(|l| !l.starts_with("# ") && !l.ends_with(&format!(" {SELF_ADDR}")))
+            .map(str::to_string)
+            .collect()
+    };
+    let hashes = |o: &RunOutput| -> Vec<String> {
+        o.stdout
+            .lines()
+            .filter(|l| l.starts_with("# "))
+            .map(str::to_string)
+            .collect()
+    };
+    let (rb, ob) = (body(&reference), body(&mine));
+    assert_eq!(rb.first().map(String::as_str), Some("Direct mode is on"));
+    if rb != ob {
+        let first = rb.iter().zip(&ob).position(|(a, b)| a != b);
+        panic!(
+            "direct mode: {} lines, reference {}; first difference at {first:?}: ref {:?} ours {:?}",
+            ob.len(),
+            rb.len(),
+            first.and_then(|i| rb.get(i)),
+            first.and_then(|i| ob.get(i))
+        );
+    }
+    assert_eq!(rb.len(), 1 + truth.len(), "one row per client");
+    assert_eq!(
+        mask_digits(&hashes(&mine)),
+        mask_digits(&hashes(&reference)),
+        "direct mode '# ' lines (digits masked)"
+    );
+}
+
+#[test]
 fn real_ntpd_busy_list_is_complete_and_reported() {
     // 10000 clients, then 4000 new clients per second for 1.5 s while our
     // mrulist reads the list: every client that was there before the
@@ -1174,7 +1247,7 @@ fn completes_despite(faults: &str) {
     if got != want {
         let first = want.iter().zip(&got).position(|(a, b)| a != b);
         panic!(
-            "[faults] {faults}: {} rows instead of {}; first difference at row {first:?}: {:?} vs {:?}",
+            "[faults] {faults}: the table differs from the one without faults ({} rows, want {}); first difference at row {first:?}: want {:?}, got {:?}",
             got.len(),
             want.len(),
             first.and_then(|i| want.get(i)),
@@ -1320,9 +1393,9 @@ fn slow_sim() -> HookedSim {
 }
 
 /// Starts `ntpq -n -c CMD HOST`, waits until the simulator has answered a
-/// few READ_MRU requests and 0.3 s have passed, sends SIGINT, and collects
+/// few READ_MRU requests and `after` has passed, sends SIGINT, and collects
 /// the output (bounded).
-fn interrupt(sim: &HookedSim, cmd: &str) -> (RunOutput, u64) {
+fn interrupt(sim: &HookedSim, cmd: &str, after: Duration) -> (RunOutput, u64) {
     let mut child = Command::new(ntpq_rs())
         .args(["-n", "-c", cmd, &sim.host()])
         .env("LC_ALL", "C.UTF-8")
@@ -1334,9 +1407,7 @@ fn interrupt(sim: &HookedSim, cmd: &str) -> (RunOutput, u64) {
         .expect("start ntpq");
     let t0 = Instant::now();
     let deadline = t0 + Duration::from_secs(20);
-    while (sim.with(|s| s.mru_requests) < 3 || t0.elapsed() < Duration::from_millis(300))
-        && Instant::now() < deadline
-    {
+    while (sim.with(|s| s.mru_requests) < 3 || t0.elapsed() < after) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
     let requests = sim.with(|s| s.mru_requests);
@@ -1379,7 +1450,7 @@ fn interrupt(sim: &HookedSim, cmd: &str) -> (RunOutput, u64) {
 #[test]
 fn interrupt_prints_partial_list_and_exits_130() {
     let sim = slow_sim();
-    let (out, _) = interrupt(&sim, "mrulist");
+    let (out, _) = interrupt(&sim, "mrulist", Duration::from_millis(300));
     assert_eq!(
         out.status, 130,
         "exit status after Ctrl-C; stderr {:?}",
@@ -1422,7 +1493,7 @@ fn interrupt_prints_partial_list_and_exits_130() {
 #[test]
 fn interrupt_in_direct_mode_prints_no_message() {
     let sim = slow_sim();
-    let (out, _) = interrupt(&sim, "mrulist direct");
+    let (out, _) = interrupt(&sim, "mrulist direct", Duration::from_millis(300));
     assert_eq!(
         out.status, 130,
         "exit status after Ctrl-C; stderr {:?}",
@@ -1461,6 +1532,41 @@ fn interrupt_in_direct_mode_prints_no_message() {
             "malformed direct-mode row: {l:?}"
         );
     }
+}
+
+#[test]
+fn outpaced_reader_warns_and_stops_on_ctrl_c() {
+    // 20000 new clients per second against a reader that gets ~400 entries
+    // per 40 ms reply: the list grows faster than it can be read and the
+    // retrieval cannot finish. After 3 s ntpq warns on stderr; Ctrl-C then
+    // shows what was collected.
+    let sim = HookedSim::start(
+        generated(2_000, "churn_new_per_sec = 20000.0"),
+        Duration::from_millis(40),
+        None,
+    );
+    let (out, requests) = interrupt(&sim, "mrulist", Duration::from_millis(4_500));
+    assert!(requests > 20, "only {requests} READ_MRU requests in 4.5 s");
+    assert!(
+        sim.with(|s| s.final_list.is_none()),
+        "the retrieval was not expected to finish"
+    );
+    assert_eq!(out.status, 130, "stderr: {:?}", out.stderr);
+    assert!(
+        out.stderr.contains("warning") && out.stderr.lines().count() == 1,
+        "one warning on stderr while the server outpaces the reader: {:?}",
+        out.stderr
+    );
+    assert!(
+        out.stdout
+            .starts_with(&format!("{BANNER}\n{INTERRUPTED}{HEADER}\n")),
+        "{}",
+        head(&out.stdout)
+    );
+    let t = table("outpaced", &out);
+    assert!(!t.rows.is_empty());
+    let dups = duplicates(&t.rows);
+    assert!(dups.is_empty(), "addresses shown twice: {dups:?}");
 }
 
 #[test]
