@@ -160,11 +160,14 @@ impl Query {
             events: VecDeque::new(),
         };
         if q.data.len() > CTL_MAX_DATA_LEN {
-            // The reference logs this, sends nothing and then times out.
-            q.warn(format!(
-                "***Internal error! Data too large ({})",
-                q.data.len()
-            ));
+            // The reference logs this once per attempt, sends nothing and
+            // then times out (we do not wait for the timeouts).
+            for _ in 0..q.timeouts.attempts.max(1) {
+                q.warn(format!(
+                    "***Internal error! Data too large ({})",
+                    q.data.len()
+                ));
+            }
             q.outcome = Some(Err(QueryError::Timeout));
         } else {
             q.send(now);
