@@ -21,6 +21,9 @@
 //! a chosen READ_MRU request, slow replies down, and take a snapshot of the
 //! list at the moment the final reply (the one with `now=`) was built:
 //! that snapshot is exactly what a complete retrieval must print.
+//!
+//! Tests marked `#[ignore = "bug: ..."]` show bugs in the mrulist code;
+//! `cargo test -p ntpq-conformance --test mrulist -- --ignored` runs them.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
@@ -719,6 +722,86 @@ fn real_ntpd_busy_list_is_complete_and_reported() {
     assert!(
         estimate.is_some_and(|m| m <= (new_shown / 10).max(50)),
         "the estimate of missed entries should be near the truth (0): '# ' lines: {:?}",
+        t.trailer
+    );
+}
+
+#[test]
+fn real_ntpd_clients_retouched_during_retrieval_are_shown_once() {
+    // 3000 requests per second from known clients, sent from the churn's
+    // own socket, i.e. from a new source port: a client touched while the
+    // list is read comes back at the newest end with another port. ntpd
+    // keeps one entry per address, so must we (1.2.2 keys on
+    // address:port and can show such a client twice).
+    let Some((ntpd, truth)) = filled_ntpd(0) else {
+        return;
+    };
+    let churn = Command::new(loadgen_bin())
+        .args([
+            "churn",
+            "--new-per-sec",
+            "0",
+            "--touch-per-sec",
+            "3000",
+            "--duration",
+            "1.5",
+            "--existing",
+            "10000",
+            "--seed",
+            "2",
+            "--json",
+            "--ground-truth",
+        ])
+        .arg(ntpd.dir().join("touch-truth.txt"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ntp-loadgen churn");
+    std::thread::sleep(Duration::from_millis(200));
+    let (out, took) = ours(&["-n", "-c", "mrulist", NTPD_ADDR]);
+    let churn_out = churn.wait_with_output().expect("wait for ntp-loadgen");
+    assert!(
+        churn_out.status.success(),
+        "ntp-loadgen churn failed: {}",
+        String::from_utf8_lossy(&churn_out.stderr)
+    );
+    assert_eq!(
+        out.status, 0,
+        "mrulist failed after {took:?}: {}",
+        out.stderr
+    );
+    let t = table("retouched", &out);
+    let dups = duplicates(&t.rows);
+    assert!(
+        dups.is_empty(),
+        "clients shown twice (first 10): {:?}",
+        &dups[..dups.len().min(10)]
+    );
+    let others: Vec<Row> = t
+        .rows
+        .iter()
+        .filter(|r| r.addr != SELF_ADDR)
+        .cloned()
+        .collect();
+    assert_matches_truth("retouched", &others, &truth, |_| true);
+    assert_eq!(
+        t.rows.len(),
+        truth.len() + 1,
+        "one row per client, and ntpq's own"
+    );
+    let touched = t
+        .rows
+        .iter()
+        .filter(|r| r.count >= 2 && r.addr != SELF_ADDR)
+        .count();
+    assert!(
+        touched > 0,
+        "no client was touched during the retrieval ({took:?})"
+    );
+    assert!(
+        changed_count(&t).is_some_and(|n| n > 0),
+        "the list changed during the retrieval: the report must say so; '# ' lines: {:?}",
         t.trailer
     );
 }
