@@ -285,3 +285,59 @@ fn refused_credentials_get_the_reference_errors() {
         }
     }
 }
+
+/// `authenticate yes`: every request signed (any trusted key will do for
+/// reading); ntpd signs its replies, which the client checks silently.
+#[test]
+fn authenticate_yes_signs_every_request() {
+    let keys = Keys::new("always");
+    let Some(_ntpd) = keys.ntpd(1) else {
+        return;
+    };
+    let k = keys.path("ntp.keys");
+    for id in ["1", "8", "2"] {
+        let args = [
+            "-n",
+            "-k",
+            &k,
+            "-a",
+            id,
+            "-c",
+            "passwd",
+            "-c",
+            "authenticate yes",
+            "-c",
+            "rv 0 stratum,leap",
+            "-c",
+            "authenticate no",
+            "-c",
+            "rv 0 stratum",
+            NTPD_ADDR,
+        ];
+        let out = ours(&args);
+        assert!(
+            out.stdout.contains("leap=11, stratum=16\n"),
+            "{id}: {out:?}"
+        );
+        // The signed replies verify; the first unsigned one (after
+        // `authenticate no`) is reported once, as by the reference.
+        assert_eq!(
+            out.stderr, "AUTH - packet too short for MAC 24 < 44\n",
+            "{id}: {out:?}"
+        );
+        same_as_reference(&format!("authenticate yes, key {id}"), &args);
+    }
+    // Without credentials every request fails.
+    let args = [
+        "-n",
+        "-c",
+        "authenticate yes",
+        "-c",
+        "rv 0 stratum",
+        NTPD_ADDR,
+    ];
+    let out = ours(&args);
+    // Twice: the association check's READSTAT, then the READVAR.
+    assert_eq!(out.stderr, "***No credentials\n".repeat(2), "{out:?}");
+    same_as_reference("authenticate yes without credentials", &args);
+}

@@ -150,7 +150,14 @@ fn prompts_on_the_terminal_without_echo() {
         .spawn()
         .expect("run script");
     let mut stdin = child.stdin.take().expect("stdin");
-    for line in ["ifstats\n", "1\n", "md5-secret-key\n", "keyid\n", "quit\n"] {
+    for line in [
+        "ifstats\n",
+        "1\n",
+        "md5-secret-key\n",
+        "keyid\n",
+        ":config tos bogus 12\n",
+        "quit\n",
+    ] {
         std::thread::sleep(std::time::Duration::from_millis(400));
         use std::io::Write;
         stdin.write_all(line.as_bytes()).expect("type a line");
@@ -164,6 +171,12 @@ fn prompts_on_the_terminal_without_echo() {
     assert!(transcript.contains("127.0.0.1:123"), "{transcript:?}");
     assert!(transcript.contains("keyid is 1"), "{transcript:?}");
     assert!(!transcript.contains("md5-secret-key"), "{transcript:?}");
+    // Interactive :config errors: len("ntpq> ") + 2 + column underscores,
+    // then column - 1 more (the reference's double run), then the caret.
+    assert!(
+        transcript.contains(&format!("{}^\r\ncolumn 5 syntax error", "_".repeat(13 + 4))),
+        "{transcript:?}"
+    );
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(log_text.contains("sendrequest: opcode=11"), "{log_text:?}");
     assert!(!log_text.contains("md5-secret-key"));
