@@ -341,3 +341,41 @@ fn authenticate_yes_signs_every_request() {
     assert_eq!(out.stderr, "***No credentials\n".repeat(2), "{out:?}");
     same_as_reference("authenticate yes without credentials", &args);
 }
+
+/// The control key of the local ntpd from its configuration: for
+/// `localhost` as 1.2.2 does, and also for 127.0.0.1 (ntpq-rs).
+#[test]
+fn local_control_key_from_the_configuration() {
+    let keys = Keys::new("local");
+    let Some(ntpd) = keys.ntpd(3) else {
+        return;
+    };
+    let k = keys.path("ntp.keys");
+    let conf = ntpd.dir().join("ntp.conf");
+    let with_conf = |host: &str| -> RunOutput {
+        std::process::Command::new(ntpq_rs())
+            .args([
+                "-n", "-k", &k, "-c", "reslist", "-c", "keyid", "-c", "keytype", host,
+            ])
+            .env("NTPQ_NTP_CONF", &conf)
+            .env("LC_ALL", "C.UTF-8")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run ntpq")
+            .into()
+    };
+    for host in ["localhost", NTPD_ADDR] {
+        let out = with_conf(host);
+        assert_eq!(out.stderr, "", "{host}: {out:?}");
+        assert!(out.stdout.contains("127.0.0.1/32"), "{host}: {out:?}");
+        assert!(
+            out.stdout.ends_with("keyid is 3\nKeytype: AES-128\n"),
+            "{host}: {out:?}"
+        );
+    }
+    // The system configuration has no controlkey: the reference's message
+    // for localhost; for 127.0.0.1 the prompt (no terminal: invalid id).
+    for host in ["localhost", NTPD_ADDR] {
+        same_as_reference(host, &["-n", "-k", &k, "-c", "reslist", host]);
+    }
+}
