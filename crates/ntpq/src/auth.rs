@@ -152,14 +152,18 @@ pub fn local_control_key(keys: &KeyFile) -> Result<(u32, String, Secret), String
     }
 }
 
+fn interrupted() -> bool {
+    crate::session::INTERRUPTED.load(Ordering::SeqCst)
+}
+
 pub fn stdin_is_tty() -> bool {
     // SAFETY: isatty only inspects the descriptor.
     unsafe { libc::isatty(0) == 1 }
 }
 
 /// Prompts on the controlling terminal and reads one line; `echo` false
-/// turns terminal echo off while reading. `None` without a terminal or
-/// at end of input.
+/// turns terminal echo off while reading. `None` without a terminal, at
+/// end of input, or on Ctrl-C (the session's interrupt flag is then set).
 pub fn prompt_terminal(prompt: &str, echo: bool) -> Option<String> {
     let mut tty = std::fs::OpenOptions::new()
         .read(true)
@@ -184,6 +188,26 @@ pub fn prompt_terminal(prompt: &str, echo: bool) -> Option<String> {
     let mut byte = [0u8; 1];
     let mut eof = false;
     loop {
+        // Wait in short slices so that Ctrl-C (a flag set by our handler;
+        // the read itself would be restarted) ends the prompt.
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let ready = unsafe { libc::poll(&mut pfd, 1, 100) };
+        if crate::session::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            eof = true;
+            line.clear();
+            break;
+        }
+        if ready == 0
+            || (ready < 0
+                && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted)
+        {
+            continue;
+        }
         match tty.read(&mut byte) {
             Ok(1) if byte[0] == b'\n' => break,
             Ok(1) => line.push(byte[0]),
@@ -236,7 +260,11 @@ impl crate::app::App {
             }
             let id = if stdin_is_tty() {
                 self.out.flush();
-                prompt_terminal("Keyid: ", true)
+                let typed = prompt_terminal("Keyid: ", true);
+                if interrupted() {
+                    return Err(CmdError::Interrupted);
+                }
+                typed
                     .and_then(|t| crate::commands::settings::py_int(t.trim()))
                     .unwrap_or(0)
             } else {
@@ -263,7 +291,11 @@ impl crate::app::App {
                 None => {
                     self.out.flush();
                     let prompt = format!("{} Password: ", self.settings.keytype);
-                    let typed = prompt_terminal(&prompt, false)
+                    let typed = prompt_terminal(&prompt, false);
+                    if interrupted() {
+                        return Err(CmdError::Interrupted);
+                    }
+                    let typed = typed
                         .filter(|t| !t.is_empty())
                         .ok_or_else(|| CmdError::Message(SERR_INVPASS.to_string()))?;
                     let secret = Secret::from_text(&typed)
