@@ -307,3 +307,90 @@ impl crate::app::App {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth_with_keys() -> Auth {
+        let kf = KeyFile::parse("1 MD5 md5-secret-key\n2 SHA1 sha1-secret\n", Path::new("k"));
+        Auth::new(Some(kf))
+    }
+
+    fn request(count: usize) -> Vec<u8> {
+        let mut p = vec![0x16, 0x0b, 0, 1, 0, 0, 0, 0, 0, 0, 0, count as u8];
+        p.extend(std::iter::repeat_n(b'x', count));
+        p.resize(p.len().div_ceil(4) * 4, 0);
+        p
+    }
+
+    #[test]
+    fn signer_needs_both_credentials_and_a_known_type() {
+        let mut a = auth_with_keys();
+        assert_eq!(
+            a.signer(Some(1), "MD5", Align::Eight).err(),
+            Some(SERR_NOCRED)
+        );
+        a.password = Some(Secret::new(b"md5-secret-key".to_vec()));
+        assert_eq!(a.signer(None, "MD5", Align::Eight).err(), Some(SERR_NOCRED));
+        assert_eq!(
+            a.signer(Some(1), "MD4", Align::Eight).err(),
+            Some(SERR_NOKEY)
+        );
+        let kf = a.keyfile.clone().unwrap();
+        for align in [Align::Eight, Align::Four] {
+            let mut sign = a.signer(Some(1), "md5", align).unwrap();
+            let mut p = request(7);
+            sign(&mut p);
+            assert_eq!(ntp_auth::trailer::verify_request(&p, align, &kf), Some(1));
+            assert_eq!(
+                ntp_auth::trailer::verify_request(&p, align.other(), &kf),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn response_check_reports_a_short_reply_once_then_stops() {
+        let a = auth_with_keys();
+        let kf = a.keyfile.clone().unwrap();
+        let mut check = a.response_check().unwrap();
+        // A signed reply verifies silently and checking goes on.
+        let mut signed = request(5);
+        signed[0] = 0x16;
+        signed[1] = 0x8b;
+        ntp_auth::sign(
+            &mut signed,
+            Align::Eight,
+            2,
+            KeyType::Sha1,
+            &kf.get(2).unwrap().secret,
+        );
+        assert_eq!(check(&signed, 5), None);
+        assert!(a.response_check().is_some());
+        // The first unsigned reply is reported ...
+        assert_eq!(
+            check(&request(4), 4).as_deref(),
+            Some("AUTH - packet too short for MAC 16 < 36")
+        );
+        // ... and nothing is checked any more for the rest of the run.
+        assert_eq!(check(&request(4), 4), None);
+        assert!(a.response_check().is_none());
+    }
+
+    #[test]
+    fn no_check_without_keys() {
+        assert!(Auth::new(None).response_check().is_none());
+        let empty = KeyFile::parse("# nothing\n", Path::new("k"));
+        assert!(Auth::new(Some(empty)).response_check().is_none());
+    }
+
+    #[test]
+    fn local_hosts() {
+        for h in ["localhost", "127.0.0.1", "::1"] {
+            assert!(is_local_host(h));
+        }
+        assert!(!is_local_host("127.0.0.2"));
+        assert!(!is_local_host("ntp.example.org"));
+    }
+}
