@@ -1366,19 +1366,11 @@ fn fails_clearly(faults: &str, bound: Duration) {
 }
 
 #[test]
-#[ignore = "bug: a reply that lost a datagram is salvaged (MruEngine::handle_partial) with its \
-            last entry kept although some of its items were in the lost datagram (only an \
-            entry without addr is dropped): the row shows `-` for score/drop (with ntpd's \
-            random item order, any field can be missing) and the entry is never fetched again"]
 fn fault_loss_5_percent() {
     completes_despite("drop = 0.05");
 }
 
 #[test]
-#[ignore = "bug: a reply that lost a datagram is salvaged (MruEngine::handle_partial) with its \
-            last entry kept although some of its items were in the lost datagram (only an \
-            entry without addr is dropped): the row shows `-` for score/drop (with ntpd's \
-            random item order, any field can be missing) and the entry is never fetched again"]
 fn fault_loss_5_percent_mru_replies_only() {
     completes_despite("drop = 0.05\nopcodes = [10]");
 }
@@ -1404,37 +1396,21 @@ fn fault_reordered_fragments_swap() {
 }
 
 #[test]
-#[ignore = "bug: a reply that lost a datagram is salvaged (MruEngine::handle_partial) with its \
-            last entry kept although some of its items were in the lost datagram (only an \
-            entry without addr is dropped): the row shows `-` for score/drop (with ntpd's \
-            random item order, any field can be missing) and the entry is never fetched again"]
 fn fault_malformed_short_data() {
     completes_despite("malformed = \"short_data\"\nmalformed_fraction = 0.05\nopcodes = [10]");
 }
 
 #[test]
-#[ignore = "bug: a reply that lost a datagram is salvaged (MruEngine::handle_partial) with its \
-            last entry kept although some of its items were in the lost datagram (only an \
-            entry without addr is dropped): the row shows `-` for score/drop (with ntpd's \
-            random item order, any field can be missing) and the entry is never fetched again"]
 fn fault_malformed_wrong_sequence() {
     completes_despite("malformed = \"wrong_sequence\"\nmalformed_fraction = 0.05\nopcodes = [10]");
 }
 
 #[test]
-#[ignore = "bug: a reply that lost a datagram is salvaged (MruEngine::handle_partial) with its \
-            last entry kept although some of its items were in the lost datagram (only an \
-            entry without addr is dropped): the row shows `-` for score/drop (with ntpd's \
-            random item order, any field can be missing) and the entry is never fetched again"]
 fn fault_malformed_bad_count() {
     completes_despite("malformed = \"bad_count\"\nmalformed_fraction = 0.05\nopcodes = [10]");
 }
 
 #[test]
-#[ignore = "bug: a READ_MRU reply datagram shorter than the 12-octet header ends the query with \
-            QueryError::Unspecified, which MruEngine::mru_error treats as fatal (only \
-            Server(UNSPEC) is retried): one runt datagram aborts the whole retrieval with \
-            `***Server returned an unspecified error` (the reference retries UNSPEC, mrulist.md §3.2)"]
 fn fault_malformed_truncated() {
     completes_despite("malformed = \"truncate\"\nmalformed_fraction = 0.05\nopcodes = [10]");
 }
@@ -1446,9 +1422,6 @@ fn fault_silent_server() {
 }
 
 #[test]
-#[ignore = "bug: against a silent server mrulist takes 30 s to fail, the reference 10 s: before the \
-            REQ_NONCE it reads the MRU counters for its report with two READVAR queries \
-            (`mru_depth,...,clock`, then without `clock`), each waiting 5 s x 2 attempts"]
 fn fault_silent_server_fails_as_fast_as_the_reference() {
     // 1.2.2 sends only the REQ_NONCE: 5 s, one retry, `***Request timed out`
     // after 10 s. Allow 5 s on top for a loaded machine.

@@ -16,7 +16,7 @@ use crate::header::{
     MODE_CONTROL,
 };
 
-/// Timing and size limits of one exchange.
+/// Timing, size limits and loss policy of one exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
     /// Wait for the first fragment (the `timeout` command).
@@ -27,6 +27,10 @@ pub struct Timeouts {
     pub attempts: u32,
     /// Datagrams one attempt may receive before "buffer size exceeded".
     pub max_datagrams: usize,
+    /// Drop datagrams shorter than a header instead of failing the
+    /// exchange (as the reference does). mrulist sets it: a runt may be a
+    /// straggler of an earlier reply, and a lost fragment is salvageable.
+    pub discard_runts: bool,
 }
 
 impl Default for Timeouts {
@@ -36,6 +40,7 @@ impl Default for Timeouts {
             secondary: Duration::from_millis(3000),
             attempts: 2,
             max_datagrams: 63,
+            discard_runts: false,
         }
     }
 }
@@ -313,6 +318,12 @@ impl Query {
         }
         self.debug(3, format!("Received {} octets", pkt.len()));
         let Some(h) = Header::decode(pkt) else {
+            if self.timeouts.discard_runts {
+                return self.warn(format!(
+                    "Discarding a {} octet datagram (shorter than a header)",
+                    pkt.len()
+                ));
+            }
             self.outcome = Some(Err(QueryError::Unspecified));
             return;
         };

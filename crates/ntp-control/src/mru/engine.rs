@@ -26,6 +26,8 @@ const ANCHOR_RING: usize = 16;
 const MAX_RESTARTS: u32 = 8;
 /// Failed MRU queries in a row before giving up (the reference never does).
 const MAX_CONSECUTIVE_FAILURES: u32 = 10;
+/// Runt datagrams tolerated in one retrieval.
+const MAX_RUNTS: u32 = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MruError {
@@ -90,6 +92,8 @@ pub struct MruEngine {
     failures: u32,
     /// Replies in a row that lost something (drives the timer back-off).
     loss_streak: u32,
+    /// Datagrams too short to be a reply, over the whole retrieval.
+    runts: u32,
     /// Anchors that failed (UNKNOWNVAR) are skipped from the newest end.
     anchor_skip: usize,
     recent: VecDeque<Anchor>,
@@ -120,6 +124,7 @@ impl MruEngine {
             restarts: 0,
             failures: 0,
             loss_streak: 0,
+            runts: 0,
             anchor_skip: 0,
             recent: VecDeque::with_capacity(ANCHOR_RING),
             srtt: None,
@@ -169,6 +174,7 @@ impl MruEngine {
             secondary: gap,
             attempts: 1,
             max_datagrams: frags as usize + 8,
+            discard_runts: true,
         }
     }
 
@@ -391,10 +397,10 @@ impl MruEngine {
             entries.push(e)
         })
         .map_err(MruError::Reply)?;
-        // The last entry may miss fields that were in the lost fragment.
-        if entries.last().is_some_and(|e| e.addr == AddrRef::Invalid) {
-            entries.pop();
-        }
+        // Every entry but the last is whole (ntpd sends entry N's items
+        // before N+1's); the last may miss fields that were in the lost
+        // fragment, so it is left for the next request to fetch again.
+        entries.pop();
         if let Some(n) = meta.nonce {
             self.nonce = Some(n);
         }
@@ -455,6 +461,18 @@ impl MruEngine {
                     self.limit = self.limit.min(self.row_limit);
                 }
                 self.count_failure(e)
+            }
+            // A runt datagram (shorter than a header: it may even be a
+            // straggler of an earlier reply) spoils one exchange, not the
+            // retrieval; many of them mean a broken server.
+            QueryError::Unspecified => {
+                self.stats.timeouts += 1;
+                self.runts += 1;
+                if self.runts > MAX_RUNTS {
+                    Err(MruError::Query(e.clone()))
+                } else {
+                    Ok(())
+                }
             }
             QueryError::Timeout | QueryError::Incomplete | QueryError::BufferExceeded => {
                 self.stats.timeouts += 1;

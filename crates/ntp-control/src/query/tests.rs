@@ -397,3 +397,26 @@ fn stragglers_of_an_earlier_request_do_not_exhaust_the_bound() {
     q.handle_datagram(t0, server(), &encode_response(&req, 0, 0, b"a=1")[0]);
     assert_eq!(finish(&mut q).unwrap().data, b"a=1");
 }
+
+#[test]
+fn runts_can_be_discarded_instead_of_failing() {
+    let now = Instant::now();
+    let t = Timeouts {
+        discard_runts: true,
+        ..Timeouts::default()
+    };
+    let mut q = Query::new(
+        Request::new(Opcode::ReadMru, 0, vec![]),
+        0,
+        Some(server()),
+        t,
+        None,
+        now,
+    );
+    let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
+    q.handle_datagram(now, server(), &[0xd6, 0x8a]);
+    assert!(!q.is_finished());
+    assert!(warnings(&mut q)[0].starts_with("Discarding a 2 octet datagram"));
+    q.handle_datagram(now, server(), &encode_response(&req, 0, 0, b"a=1")[0]);
+    assert_eq!(finish(&mut q).unwrap().data, b"a=1");
+}

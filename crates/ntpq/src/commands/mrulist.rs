@@ -42,27 +42,33 @@ struct MruCounters {
     clock: Option<NtpStamp>,
 }
 
-fn read_counters(app: &mut App) -> Option<MruCounters> {
-    let ask = |app: &mut App, names: &[u8]| {
-        app.query(Opcode::ReadVar, 0, names)
-            .ok()
-            .map(|r| parse_varlist(&r.data))
+/// `Err` when the server does not answer at all (the retrieval would fail
+/// the same way; better to say so now than after another timeout).
+fn read_counters(app: &mut App) -> Result<Option<MruCounters>, CmdError> {
+    let mut ask = |names: &[u8]| match app.query(Opcode::ReadVar, 0, names) {
+        Ok(r) => Ok(Some(parse_varlist(&r.data))),
+        Err(CmdError::Query(ntp_control::QueryError::Server(_))) => Ok(None),
+        Err(e) => Err(e),
     };
     // `clock` dates the counters on the server's own clock; a server
     // without it (a simulator scenario) is asked again without it.
-    let vars = ask(
-        app,
-        b"mru_depth,mru_new,mru_recycleold,mru_recyclefull,clock",
-    )
-    .or_else(|| ask(app, b"mru_depth,mru_new,mru_recycleold,mru_recyclefull"))?;
+    let vars = match ask(b"mru_depth,mru_new,mru_recycleold,mru_recyclefull,clock")? {
+        Some(v) => v,
+        None => match ask(b"mru_depth,mru_new,mru_recycleold,mru_recyclefull")? {
+            Some(v) => v,
+            None => return Ok(None),
+        },
+    };
     let get = |n: &str| vars.iter().find(|v| v.name == n);
     let int = |n: &str| get(n).and_then(|v| v.value.as_i128());
-    Some(MruCounters {
-        depth: int("mru_depth")?,
-        new: int("mru_new")?,
-        recycled: int("mru_recycleold").unwrap_or(0) + int("mru_recyclefull").unwrap_or(0),
-        clock: get("clock").and_then(|v| parse_stamp(&v.raw)),
-    })
+    Ok((|| {
+        Some(MruCounters {
+            depth: int("mru_depth")?,
+            new: int("mru_new")?,
+            recycled: int("mru_recycleold").unwrap_or(0) + int("mru_recyclefull").unwrap_or(0),
+            clock: get("clock").and_then(|v| parse_stamp(&v.raw)),
+        })
+    })())
 }
 
 /// Remote-address column: numeric, or names (reverse lookup, forward
@@ -130,7 +136,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     let raw = app.settings.raw;
     let start = Instant::now();
     let before = if want_stats || !direct {
-        read_counters(app).map(|c| (c, Instant::now()))
+        read_counters(app)?.map(|c| (c, Instant::now()))
     } else {
         None
     };
@@ -250,9 +256,10 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     // The counters right away: entries arriving from now on are not missed.
     let retrieval_end = Instant::now();
     let after = match before {
-        Some(_) if (complete || stalled) && !app.interrupted => {
-            read_counters(app).map(|c| (c, Instant::now()))
-        }
+        Some(_) if (complete || stalled) && !app.interrupted => read_counters(app)
+            .ok()
+            .flatten()
+            .map(|c| (c, Instant::now())),
         _ => None,
     };
     if !direct && !raw {
