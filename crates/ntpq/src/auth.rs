@@ -34,7 +34,6 @@ pub const NTP_CONF_ENV: &str = "NTPQ_NTP_CONF";
 
 pub const SERR_BADKEY: &str = "***Invalid key identifier";
 pub const SERR_INVPASS: &str = "***Invalid password";
-pub const SERR_NOKEY: &str = "***Key not found";
 pub const SERR_NOCRED: &str = "***No credentials";
 pub const SERR_NOTRUST: &str = "***No trusted keys have been declared";
 
@@ -79,11 +78,20 @@ impl Auth {
         let (Some(keyid), Some(secret)) = (keyid, self.password.clone()) else {
             return Err(SERR_NOCRED);
         };
-        let kind = KeyType::from_name(keytype).ok_or(SERR_NOKEY)?;
         let keyid = keyid as u32;
-        Ok(Box::new(move |pkt: &mut Vec<u8>| {
-            ntp_auth::sign(pkt, align, keyid, kind, &secret)
-        }))
+        match KeyType::from_name(keytype) {
+            Some(kind) => Ok(Box::new(move |pkt: &mut Vec<u8>| {
+                ntp_auth::sign(pkt, align, keyid, kind, &secret)
+            })),
+            // A type OpenSSL names but cannot compute (MD4, WHIRLPOOL,
+            // DES, ...): 1.2.2 pads the request and sends it without a
+            // MAC, and the server refuses it with PERMISSION.
+            None => Ok(Box::new(move |pkt: &mut Vec<u8>| {
+                while !pkt.len().is_multiple_of(align.octets()) {
+                    pkt.push(0);
+                }
+            })),
+        }
     }
 
     /// The response MAC check of the reference (only with a `-k` file that
@@ -333,10 +341,10 @@ mod tests {
         );
         a.password = Some(Secret::new(b"md5-secret-key".to_vec()));
         assert_eq!(a.signer(None, "MD5", Align::Eight).err(), Some(SERR_NOCRED));
-        assert_eq!(
-            a.signer(Some(1), "MD4", Align::Eight).err(),
-            Some(SERR_NOKEY)
-        );
+        let mut unsigned = a.signer(Some(1), "MD4", Align::Eight).unwrap();
+        let mut p = request(7);
+        unsigned(&mut p);
+        assert_eq!(p.len(), 24, "padded, no MAC");
         let kf = a.keyfile.clone().unwrap();
         for align in [Align::Eight, Align::Four] {
             let mut sign = a.signer(Some(1), "md5", align).unwrap();
