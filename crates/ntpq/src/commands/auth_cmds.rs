@@ -2,7 +2,7 @@
 //! `ifstats`, `reslist` (commands.md §10–§12).
 
 use ntp_control::varlist::{parse_varlist, Value, Variable};
-use ntp_control::{Opcode, QueryError};
+use ntp_control::Opcode;
 
 use crate::app::App;
 use crate::error::{CmdError, CmdResult};
@@ -276,11 +276,6 @@ fn prefix_len(mask: &str) -> Option<u32> {
         n += i128::from_str_radix(part, radix).ok()?.count_ones();
     }
     Some(n)
-}
-
-/// Whether a failed query ended with a server error.
-pub fn is_server_error(e: &CmdError) -> bool {
-    matches!(e, CmdError::Query(QueryError::Server(_)))
 }
 
 #[cfg(test)]
