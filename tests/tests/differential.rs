@@ -512,6 +512,7 @@ const CASES: &[Case] = &[
     with_stdin("keyid 1\nconfig-from-file {scenarios}/auth-config.txt\nrv 0 leap\n", case("auth-cff-keyid-no-password", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys"])),
     case("auth-server-error-clears-keyid", "auth.toml", &["-n", "-a", "5", "-c", "keyid", "-c", "rv 0 nosuchvar", "-c", "keyid"]),
     case("auth-unusable-key-type", "auth.toml", &["-n", "-k", "{scenarios}/auth-unusable.keys", "-a", "1", "-c", "passwd", "-c", "keytype", "-c", "ifstats", "-c", "keyid", "-c", "reslist"]),
+    case("auth-keyfile-directory", "auth.toml", &["-n", "-k", "{scenarios}", "-c", "rv 0 stratum"]),
     case("auth-cff-unreadable", "auth.toml", &["-n", "-c", "config-from-file /nonexistent/ntpq-rs.conf", "-c", "rv 0 stratum"]),
     case("auth-cff-permission-ends-run", "auth.toml", &["-n", "-k", "{scenarios}/auth.keys", "-a", "5", "-c", "passwd", "-c", "config-from-file {scenarios}/auth-config.txt", "-c", "rv 0 stratum", "{host}", "{host2}"]),
     case("auth-authenticate-no-credentials", "auth.toml", &["-n", "-c", "authenticate yes", "-c", "rv 0 stratum", "-c", "peers", "-c", "rv &1 srcadr"]),

@@ -25,7 +25,7 @@ fn run() -> i32 {
         }
     };
     if let Some(keyfile) = &opts.keyfile {
-        if std::fs::File::open(keyfile).is_err() {
+        if std::fs::read(keyfile).is_err() {
             eprint!("ntpq: {keyfile} nonexistent or unreadable");
             return exit::FAILED;
         }
