@@ -166,13 +166,6 @@ pub fn find(word: &str) -> Option<&'static CommandDef> {
     TABLE.iter().find(|c| c.internal_name() == word)
 }
 
-/// Commands of later milestones; they say so instead of pretending.
-#[allow(dead_code)] // every command is implemented; kept for new ones
-fn not_yet(_app: &mut App, _args: &str) -> CmdResult {
-    Err(CmdError::Message(
-        "ntpq-rs: this command is not implemented yet".to_string(),
-    ))
-}
 
 #[cfg(test)]
 mod tests {
