@@ -12,7 +12,7 @@ pub mod summary;
 pub mod vars;
 
 use crate::app::App;
-use crate::error::{CmdError, CmdResult};
+use crate::error::CmdResult;
 
 /// What a command's arguments are, for completion and the man page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,7 +165,6 @@ pub static TABLE: &[CommandDef] = &[
 pub fn find(word: &str) -> Option<&'static CommandDef> {
     TABLE.iter().find(|c| c.internal_name() == word)
 }
-
 
 #[cfg(test)]
 mod tests {
