@@ -233,6 +233,12 @@ usage: mrv assocIDlow assocIDhigh [name=value[,...]]
 "#,
     ),
     (
+        "mssntpinfo",
+        r#"function: display MSSNTP authentication counters
+usage: mssntpinfo
+"#,
+    ),
+    (
         "noflake",
         r#"function: Disables the dropping of received packets by ntpq for testing.
 usage: noflake

@@ -132,6 +132,8 @@ pub static TABLE: &[CommandDef] = &[
     cmd!("mrl", vars::mreadlist, Args::AssocRange),
     cmd!("mrulist", mrulist::mrulist, Args::Words(MRU_TAGS)),
     cmd!("mrv", vars::mreadvar, Args::AssocRange),
+    // NTPsec 1.2.3+ (not in 1.2.2's list).
+    cmd!("mssntpinfo", summary::mssntpinfo, Args::None),
     cmd!("noflake", settings::noflake, Args::None),
     cmd!("ntpversion", settings::ntpversion, Args::Number),
     cmd!("ntsinfo", summary::ntsinfo, Args::None),

@@ -194,6 +194,10 @@ pub fn authinfo(app: &mut App, _args: &str) -> CmdResult {
     show(app, 0, tables::AUTHINFO, false)
 }
 
+pub fn mssntpinfo(app: &mut App, _args: &str) -> CmdResult {
+    show(app, 0, tables::MSSNTPINFO, false)
+}
+
 pub fn ntsinfo(app: &mut App, _args: &str) -> CmdResult {
     show(app, 0, tables::NTSINFO, false)
 }
