@@ -5,6 +5,7 @@
 //! `ntpq` binary drives it over UDP; tests drive it with scripted replies.
 
 pub mod auth_trailer;
+pub mod debug_text;
 pub mod header;
 pub mod mru;
 pub mod query;

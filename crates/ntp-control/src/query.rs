@@ -105,6 +105,9 @@ impl QueryError {
 pub struct QueryEvent {
     pub level: u8,
     pub text: String,
+    /// Shown only up to this debug level (a more detailed form of the
+    /// same information replaces it above).
+    pub upto: u8,
 }
 
 /// Signs an outgoing request (the auth crate provides one); it receives the
@@ -212,6 +215,21 @@ impl Query {
         self.events.pop_front()
     }
 
+    /// Whether a fragment of the current attempt has arrived (the wait is
+    /// then the secondary timeout).
+    pub fn has_fragments(&self) -> bool {
+        !self.reassembly.is_empty()
+    }
+
+    /// The timeout the current wait uses.
+    pub fn current_wait(&self) -> Duration {
+        if self.has_fragments() {
+            self.timeouts.secondary
+        } else {
+            self.timeouts.primary
+        }
+    }
+
     pub fn is_finished(&self) -> bool {
         self.outcome.is_some()
     }
@@ -290,16 +308,52 @@ impl Query {
             3,
             format!("Sending {} octets.  seq={}", pkt.len(), self.sequence),
         );
+        self.debug(
+            5,
+            format!("Request packet:\n{}", crate::debug_text::hex_dump(&pkt)),
+        );
+        self.debug(1, "Fragment collection begins".to_string());
         self.transmit = Some(pkt);
         self.deadline = Some(now + self.timeouts.primary);
     }
 
+    /// The reassembled reply at debug levels 2 (first line), 3–4 (repr)
+    /// and 5 (hex dump), as the reference shows it.
+    fn debug_response(&mut self, data: &[u8]) {
+        use crate::debug_text::{hex_dump, py_bytes_repr};
+        self.debug(5, format!("Response packet:\n{}", hex_dump(data)));
+        self.events.push_back(QueryEvent {
+            level: 3,
+            text: format!("Response packet:\n{}\n", py_bytes_repr(data)),
+            upto: 4,
+        });
+        // Python's `data[:data.find(b"\n")]`: without a newline the last
+        // octet is cut off (find gives -1).
+        let first = match data.iter().position(|&b| b == b'\n') {
+            Some(i) => &data[..i],
+            None => &data[..data.len().saturating_sub(1)],
+        };
+        self.events.push_back(QueryEvent {
+            level: 2,
+            text: format!("First line:\n{}\n", py_bytes_repr(first)),
+            upto: 2,
+        });
+    }
+
     fn warn(&mut self, text: String) {
-        self.events.push_back(QueryEvent { level: 0, text });
+        self.events.push_back(QueryEvent {
+            level: 0,
+            text,
+            upto: u8::MAX,
+        });
     }
 
     fn debug(&mut self, level: u8, text: String) {
-        self.events.push_back(QueryEvent { level, text });
+        self.events.push_back(QueryEvent {
+            level,
+            text,
+            upto: u8::MAX,
+        });
     }
 
     /// Feeds one received datagram.
@@ -409,9 +463,12 @@ impl Query {
         match self.reassembly.insert(h.offset, data, h.more, h.status) {
             Err(text) => self.warn(text),
             Ok(()) => {
+                let n = self.reassembly.len();
+                let end = h.offset as usize + count;
+                let more = if h.more { "True" } else { "False" };
                 self.debug(
                     3,
-                    format!("Recording fragment {} octets at {}", count, h.offset),
+                    format!("Recording fragment {n}, size = {count} offset = {},  end = {end}, more={more}", h.offset),
                 );
                 if let Some((data, fragments, status)) = self.reassembly.complete() {
                     self.debug(
@@ -422,6 +479,7 @@ impl Query {
                             fragments
                         ),
                     );
+                    self.debug_response(&data);
                     self.outcome = Some(Ok(Response {
                         opcode: self.opcode,
                         status,
@@ -446,6 +504,10 @@ struct Reassembly {
 }
 
 impl Reassembly {
+    fn len(&self) -> usize {
+        self.frags.len()
+    }
+
     fn is_empty(&self) -> bool {
         self.frags.is_empty()
     }

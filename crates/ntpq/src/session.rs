@@ -108,6 +108,9 @@ impl Session {
         request: Request,
         signer: Option<Signer>,
     ) -> Query {
+        if params.debug >= 3 {
+            out.log(""); // the reference's blank line to separate exchanges
+        }
         if params.debug >= 1 {
             out.log(&format!(
                 "sendrequest: opcode={}, associd={}, qdata={}",
@@ -169,18 +172,20 @@ async fn drive(
 ) -> Result<Response, Failure> {
     let mut buf = vec![0u8; 4096];
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
+    let mut announced = false;
     loop {
         while let Some(ev) = q.poll_event() {
+            let shown = (u32::from(ev.level)..=u32::from(ev.upto)).contains(&params.debug);
             if ev.level == 0 {
                 out.log(&ev.text);
-            } else if u32::from(ev.level) <= params.debug {
+            } else if shown && ev.text.contains('\n') {
+                // Dumps are written as they are, without a time stamp.
+                out.log(ev.text.trim_end_matches('\n'));
+            } else if shown {
                 out.log_debug(&ev.text);
             }
         }
         if let Some(pkt) = q.poll_transmit() {
-            if params.debug >= 5 {
-                out.log(&format!("Request packet:\n{}", hexdump(&pkt)));
-            }
             if socket.send(&pkt).await.is_err() {
                 out.log(&format!("Write to {host} failed"));
             }
@@ -191,23 +196,42 @@ async fn drive(
         let Some(deadline) = q.deadline() else {
             return Err(Failure::Query(QueryError::Timeout));
         };
+        let select_text = |edge: &str| {
+            format!(
+                "At {}, select with timeout {} {edge}",
+                crate::output::asctime_now(),
+                q.current_wait().as_secs()
+            )
+        };
+        // The 50 ms interrupt check wakes the loop too; one line per wait.
+        if params.debug >= 5 && !announced {
+            out.log_debug(&select_text("begins"));
+            announced = true;
+        }
         tokio::select! {
             r = socket.recv(&mut buf) => match r {
                 Ok(n) => {
+                    announced = false;
+                    if params.debug >= 5 {
+                        out.log_debug(&select_text("ends"));
+                    }
+                    if params.debug >= 4 {
+                        out.log_debug(&format!("At {}, socket read begins", crate::output::asctime_now()));
+                    }
                     if params.flake > 0.0 && flake_roll() < params.flake {
                         if params.debug >= 1 {
                             out.log_debug("Flaky: I deliberately dropped a packet.");
                         }
                         continue;
                     }
-                    if params.debug >= 5 {
-                        out.log(&format!("Response packet:\n{}", hexdump(&buf[..n])));
-                    }
                     q.handle_datagram(Instant::now(), addr, &buf[..n]);
                 }
                 Err(_) => q.handle_socket_error(),
             },
-            _ = tokio::time::sleep_until(deadline.into()) => q.handle_timeout(Instant::now()),
+            _ = tokio::time::sleep_until(deadline.into()) => {
+                announced = false;
+                q.handle_timeout(Instant::now())
+            }
             _ = tick.tick() => {
                 if INTERRUPTED.load(Ordering::SeqCst) {
                     return Err(Failure::Interrupted);
@@ -229,25 +253,4 @@ fn flake_roll() -> f64 {
         s.set(x);
         (x >> 11) as f64 / (1u64 << 53) as f64
     })
-}
-
-fn hexdump(data: &[u8]) -> String {
-    let mut s = String::new();
-    for chunk in data.chunks(16) {
-        for b in chunk {
-            s.push_str(&format!("{b:02x} "));
-        }
-        for _ in chunk.len()..16 {
-            s.push_str("   ");
-        }
-        for &b in chunk {
-            s.push(if (0x20..0x7f).contains(&b) {
-                b as char
-            } else {
-                '.'
-            });
-        }
-        s.push('\n');
-    }
-    s
 }
