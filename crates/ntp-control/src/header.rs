@@ -193,17 +193,31 @@ pub fn encode_request(opcode: Opcode, sequence: u16, associd: u16, data: &[u8]) 
     out
 }
 
-/// Splits a response into fragments as ntpd does: up to `CTL_MAX_DATA_LEN`
-/// data octets each, M set on all but the last, each padded to 4 octets.
-/// `request` supplies the sequence, opcode, association id and version.
+/// Splits a response into fragments of up to `CTL_MAX_DATA_LEN` data
+/// octets and wraps them with [`encode_fragments`].
 pub fn encode_response(request: &Header, leap: u8, status: u16, data: &[u8]) -> Vec<Vec<u8>> {
-    let chunks: Vec<&[u8]> = if data.is_empty() {
-        vec![&[][..]]
-    } else {
-        data.chunks(CTL_MAX_DATA_LEN).collect()
-    };
-    let n = chunks.len();
-    chunks
+    if data.is_empty() {
+        return encode_fragments(request, leap, status, [&[][..]]);
+    }
+    encode_fragments(request, leap, status, data.chunks(CTL_MAX_DATA_LEN))
+}
+
+/// Wraps already split response data in headers as ntpd does: running
+/// offsets, M set on all but the last, each datagram padded to 4 octets.
+/// `request` supplies the sequence, opcode, association id and version.
+pub fn encode_fragments<'a, I>(
+    request: &Header,
+    leap: u8,
+    status: u16,
+    fragments: I,
+) -> Vec<Vec<u8>>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    let fragments: Vec<&[u8]> = fragments.into_iter().collect();
+    let n = fragments.len();
+    let mut offset = 0usize;
+    fragments
         .into_iter()
         .enumerate()
         .map(|(i, chunk)| {
@@ -218,9 +232,10 @@ pub fn encode_response(request: &Header, leap: u8, status: u16, data: &[u8]) -> 
                 sequence: request.sequence,
                 status,
                 associd: request.associd,
-                offset: (i * CTL_MAX_DATA_LEN) as u16,
+                offset: offset as u16,
                 count: chunk.len() as u16,
             };
+            offset += chunk.len();
             let mut pkt = h.encode().to_vec();
             pkt.extend_from_slice(chunk);
             pkt.resize(pad_len(pkt.len(), 4), 0);

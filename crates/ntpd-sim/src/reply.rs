@@ -8,7 +8,7 @@
 //! and for the MRU `frags=` budget, so it is modelled here instead of
 //! chunking a finished text.
 
-use ntp_control::header::{pad_len, Header, MODE_CONTROL};
+use ntp_control::header::{encode_fragments, Header};
 use ntp_control::CTL_MAX_DATA_LEN;
 
 const MAX_LINE: usize = 72;
@@ -89,33 +89,7 @@ impl ReplyBuilder {
 
 /// Wraps fragment data in headers: offsets, M bits, padding to 4 octets.
 pub fn datagrams(request: &Header, leap: u8, status: u16, fragments: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
-    let n = fragments.len();
-    let mut offset = 0usize;
-    fragments
-        .into_iter()
-        .enumerate()
-        .map(|(i, data)| {
-            let h = Header {
-                leap,
-                version: request.version,
-                mode: MODE_CONTROL,
-                response: true,
-                error: false,
-                more: i + 1 < n,
-                opcode: request.opcode,
-                sequence: request.sequence,
-                status,
-                associd: request.associd,
-                offset: offset as u16,
-                count: data.len() as u16,
-            };
-            offset += data.len();
-            let mut pkt = h.encode().to_vec();
-            pkt.extend_from_slice(&data);
-            pkt.resize(pad_len(pkt.len(), 4), 0);
-            pkt
-        })
-        .collect()
+    encode_fragments(request, leap, status, fragments.iter().map(Vec::as_slice))
 }
 
 #[cfg(test)]

@@ -121,19 +121,10 @@ fn try_cook_value(var: &Variable, units: bool) -> Option<String> {
                     Unit::Ppm => None,
                     _ => Some(Unit::Ns),
                 };
-                try_unitify(python_raw(var), unit, base, None)
+                try_unitify(&var.raw, unit, base, None)
             }
             _ => Some(generic_repr(&var.value, &var.raw)),
         },
-    }
-}
-
-/// The "raw" text the reference keeps beside each typed value: the text as
-/// sent, except that a string value has already lost its surrounding quotes.
-pub fn python_raw(var: &Variable) -> &str {
-    match &var.value {
-        Value::Str(s) => s,
-        _ => &var.raw,
     }
 }
 

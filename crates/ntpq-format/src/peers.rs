@@ -2,7 +2,6 @@
 //! `opeers`/`lopeers` and `rpeers` (in HEAD's layout, which shows the
 //! refid, tally and remote columns that 1.2.2 forgets).
 
-use crate::cooked::python_raw;
 use crate::pyfmt::{
     percent_d_float, percent_f, py_left_field, py_radix, py_right_field, py_slice_from, py_slice_to,
 };
@@ -132,7 +131,7 @@ struct Fields<'a> {
 
 /// Text of a value as the Python string it would be (quotes removed).
 fn value_text(var: &Variable) -> String {
-    python_raw(var).to_string()
+    var.raw.clone()
 }
 
 fn gather<'a>(kind: PeersKind, vars: &'a [Variable], now: f64) -> Fields<'a> {
@@ -158,7 +157,7 @@ fn gather<'a>(kind: PeersKind, vars: &'a [Variable], now: f64) -> Fields<'a> {
             "delay" => {
                 f.delay = Est::Var(var);
                 // Six decimals mean a server that ships x.6 values.
-                let b = python_raw(var).as_bytes();
+                let b = var.raw.as_bytes();
                 f.saw6 = f.saw6 || (b.len() > 6 && b[b.len() - 7] == b'.');
             }
             "dstadr" if kind == PeersKind::Opeers => f.refid_text = value_text(var),
@@ -368,7 +367,7 @@ fn est_cell(e: Est, units: bool, style: NumberStyle) -> String {
     if units {
         let raw = match e {
             Est::Missing => ".",
-            Est::Var(v) => python_raw(v),
+            Est::Var(v) => &v.raw,
         };
         return try_unitify(raw, Unit::Ms, None, Some(8)).unwrap_or_else(|| format!("{raw:>8}"));
     }
