@@ -5,7 +5,6 @@
 //! `ntpq` binary drives it over UDP; tests drive it with scripted replies.
 
 pub mod auth_trailer;
-pub mod debug_text;
 pub mod header;
 pub mod mru;
 pub mod query;
@@ -13,5 +12,5 @@ pub mod status;
 pub mod varlist;
 
 pub use header::{Header, Opcode, ServerErrorCode, CTL_MAX_DATA_LEN, HEADER_LEN};
-pub use query::{Query, QueryError, QueryEvent, Request, Response, Timeouts};
+pub use query::{Query, QueryError, QueryEvent, QueryWarning, Request, Response, Timeouts};
 pub use varlist::{parse_varlist, Value, Variable};

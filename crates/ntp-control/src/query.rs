@@ -3,9 +3,12 @@
 //! The driver calls [`Query::poll_transmit`] and sends what it returns,
 //! sleeps until [`Query::deadline`] or a datagram arrives, and feeds either
 //! to [`Query::handle_timeout`] / [`Query::handle_datagram`] until
-//! [`Query::outcome`] is set. Log lines come out of [`Query::poll_event`].
+//! [`Query::outcome`] is set. Typed events come out of [`Query::poll_event`]
+//! (only those the verbosity asks for, and warnings; see [`event`]).
 //! Retry, timeouts and fragment reassembly follow protocol.md §4, with the
 //! out-of-order and hole handling fixed as the spec decides.
+
+pub mod event;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -15,6 +18,7 @@ use crate::header::{
     encode_request, pad_len, Header, Opcode, ServerErrorCode, CTL_MAX_DATA_LEN, HEADER_LEN,
     MODE_CONTROL,
 };
+pub use event::{FragmentRejected, Ignored, QueryEvent, QueryWarning};
 
 /// Timing, size limits and loss policy of one exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,17 +103,6 @@ impl QueryError {
     }
 }
 
-/// Something worth logging. `level` 0 is a warning that always goes to the
-/// log stream; higher levels need that debug level.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueryEvent {
-    pub level: u8,
-    pub text: String,
-    /// Shown only up to this debug level (a more detailed form of the
-    /// same information replaces it above).
-    pub upto: u8,
-}
-
 /// Signs an outgoing request (the auth crate provides one); it receives the
 /// padded request and appends key id and MAC.
 pub type Signer = Box<dyn FnMut(&mut Vec<u8>) + Send>;
@@ -129,14 +122,13 @@ pub struct Query {
     reassembly: Reassembly,
     datagrams: usize,
     outcome: Option<Result<Response, QueryError>>,
+    /// Debug level: events above it are not even built.
+    verbosity: u8,
     events: VecDeque<QueryEvent>,
 }
 
 impl Query {
-    /// Starts an exchange. `last_sequence` is the session's counter; the
-    /// query increments it before every send (read it back with
-    /// [`Query::sequence`]). `server`, when given, is the only source
-    /// accepted.
+    /// Starts an exchange at verbosity 0 (see [`Query::prepare`]).
     pub fn new(
         request: Request,
         last_sequence: u16,
@@ -145,18 +137,34 @@ impl Query {
         signer: Option<Signer>,
         now: Instant,
     ) -> Query {
+        let mut q = Query::prepare(request, last_sequence, server, timeouts);
+        q.signer = signer;
+        q.begin(now);
+        q
+    }
+
+    /// An exchange not yet sent: set it up, then [`Query::begin`] it.
+    /// `last_sequence` is the session's counter; the query increments it
+    /// before every send (read it back with [`Query::sequence`]).
+    /// `server`, when given, is the only source accepted.
+    pub fn prepare(
+        request: Request,
+        last_sequence: u16,
+        server: Option<SocketAddr>,
+        timeouts: Timeouts,
+    ) -> Query {
         let Request {
             opcode,
             associd,
             data,
         } = request;
-        let mut q = Query {
+        Query {
             opcode,
             associd,
             data,
             server,
             timeouts,
-            signer,
+            signer: None,
             response_check: None,
             sequence: last_sequence,
             attempt: 0,
@@ -165,27 +173,58 @@ impl Query {
             reassembly: Reassembly::default(),
             datagrams: 0,
             outcome: None,
+            verbosity: 0,
             events: VecDeque::new(),
-        };
-        if q.data.len() > CTL_MAX_DATA_LEN {
+        }
+    }
+
+    /// Signs every request datagram.
+    pub fn set_signer(&mut self, signer: Option<Signer>) {
+        self.signer = signer;
+    }
+
+    /// Gives the signer back (for the next exchange of a conversation).
+    pub fn take_signer(&mut self) -> Option<Signer> {
+        self.signer.take()
+    }
+
+    /// The debug level: events of higher levels are never built.
+    pub fn set_verbosity(&mut self, level: u8) {
+        self.verbosity = level;
+    }
+
+    /// Sends the first request.
+    pub fn begin(&mut self, now: Instant) {
+        if self.attempt > 0 || self.outcome.is_some() {
+            return;
+        }
+        if self.verbosity >= 1 {
+            self.events.push_back(QueryEvent::Request {
+                opcode: self.opcode,
+                associd: self.associd,
+                data: self.data.clone(),
+            });
+        }
+        if self.data.len() > CTL_MAX_DATA_LEN {
             // The reference logs this once per attempt, sends nothing and
             // then times out (we do not wait for the timeouts).
-            for _ in 0..q.timeouts.attempts.max(1) {
-                q.warn(format!(
-                    "***Internal error! Data too large ({})",
-                    q.data.len()
-                ));
+            for _ in 0..self.timeouts.attempts.max(1) {
+                self.warn(QueryWarning::DataTooLarge(self.data.len()));
             }
-            q.outcome = Some(Err(QueryError::Timeout));
+            self.outcome = Some(Err(QueryError::Timeout));
         } else {
-            q.send(now);
+            self.send(now);
         }
-        q
     }
 
     /// Checks the MAC of every response fragment (see [`crate::auth_trailer`]).
     pub fn set_response_check(&mut self, check: crate::auth_trailer::ResponseCheck) {
         self.response_check = Some(check);
+    }
+
+    /// Gives the response check back (for the next exchange).
+    pub fn take_response_check(&mut self) -> Option<crate::auth_trailer::ResponseCheck> {
+        self.response_check.take()
     }
 
     /// The session's sequence counter after this query's sends.
@@ -267,23 +306,16 @@ impl Query {
             Some(d) if now >= d => {}
             _ => return,
         }
-        let error = if self.reassembly.is_empty() {
-            QueryError::Timeout
-        } else {
+        let incomplete = !self.reassembly.is_empty();
+        let error = if incomplete {
             QueryError::Incomplete
+        } else {
+            QueryError::Timeout
         };
-        self.debug(
-            1,
-            format!(
-                "{} (attempt {})",
-                if error == QueryError::Timeout {
-                    "timeout"
-                } else {
-                    "incomplete"
-                },
-                self.attempt
-            ),
-        );
+        self.debug(QueryEvent::TimedOut {
+            attempt: self.attempt,
+            incomplete,
+        });
         self.retry_or_fail(error, now);
     }
 
@@ -304,56 +336,30 @@ impl Query {
         if let Some(sign) = self.signer.as_mut() {
             sign(&mut pkt);
         }
-        self.debug(
-            3,
-            format!("Sending {} octets.  seq={}", pkt.len(), self.sequence),
-        );
-        self.debug(
-            5,
-            format!("Request packet:\n{}", crate::debug_text::hex_dump(&pkt)),
-        );
-        self.debug(1, "Fragment collection begins".to_string());
+        self.debug(QueryEvent::Sending {
+            len: pkt.len(),
+            sequence: self.sequence,
+        });
+        if self.verbosity >= 5 {
+            self.events
+                .push_back(QueryEvent::RequestPacket(pkt.clone()));
+        }
+        self.debug(QueryEvent::CollectionBegins);
         self.transmit = Some(pkt);
         self.deadline = Some(now + self.timeouts.primary);
     }
 
-    /// The reassembled reply at debug levels 2 (first line), 3–4 (repr)
-    /// and 5 (hex dump), as the reference shows it.
-    fn debug_response(&mut self, data: &[u8]) {
-        use crate::debug_text::{hex_dump, py_bytes_repr};
-        self.debug(5, format!("Response packet:\n{}", hex_dump(data)));
-        self.events.push_back(QueryEvent {
-            level: 3,
-            text: format!("Response packet:\n{}\n", py_bytes_repr(data)),
-            upto: 4,
-        });
-        // Python's `data[:data.find(b"\n")]`: without a newline the last
-        // octet is cut off (find gives -1).
-        let first = match data.iter().position(|&b| b == b'\n') {
-            Some(i) => &data[..i],
-            None => &data[..data.len().saturating_sub(1)],
-        };
-        self.events.push_back(QueryEvent {
-            level: 2,
-            text: format!("First line:\n{}\n", py_bytes_repr(first)),
-            upto: 2,
-        });
+    fn warn(&mut self, warning: QueryWarning) {
+        self.events.push_back(QueryEvent::Warning(warning));
     }
 
-    fn warn(&mut self, text: String) {
-        self.events.push_back(QueryEvent {
-            level: 0,
-            text,
-            upto: u8::MAX,
-        });
-    }
-
-    fn debug(&mut self, level: u8, text: String) {
-        self.events.push_back(QueryEvent {
-            level,
-            text,
-            upto: u8::MAX,
-        });
+    /// Queues a debug event if the verbosity shows it. Events are small
+    /// and built before this check: only those carrying data are guarded
+    /// by their callers.
+    fn debug(&mut self, event: QueryEvent) {
+        if self.verbosity >= event.level() {
+            self.events.push_back(event);
+        }
     }
 
     /// Feeds one received datagram.
@@ -363,20 +369,14 @@ impl Query {
         }
         if let Some(server) = self.server {
             if from != server {
-                self.debug(
-                    1,
-                    format!("Discarding packet from unexpected source {from}"),
-                );
+                self.debug(QueryEvent::UnexpectedSource(from));
                 return;
             }
         }
-        self.debug(3, format!("Received {} octets", pkt.len()));
+        self.debug(QueryEvent::Received { len: pkt.len() });
         let Some(h) = Header::decode(pkt) else {
             if self.timeouts.discard_runts {
-                return self.warn(format!(
-                    "Discarding a {} octet datagram (shorter than a header)",
-                    pkt.len()
-                ));
+                return self.warn(QueryWarning::RuntDiscarded(pkt.len()));
             }
             self.outcome = Some(Err(QueryError::Unspecified));
             return;
@@ -392,94 +392,81 @@ impl Query {
             }
         }
         if !(1..=4).contains(&h.version) {
-            return self.debug(1, format!("Fragment received with version {}", h.version));
+            return self.debug(QueryEvent::Ignored(Ignored::Version(h.version)));
         }
         if h.mode != MODE_CONTROL {
-            return self.debug(1, format!("Fragment received with mode {}", h.mode));
+            return self.debug(QueryEvent::Ignored(Ignored::Mode(h.mode)));
         }
         if !h.response {
-            return self.debug(1, "Received request, wanted response".to_string());
+            return self.debug(QueryEvent::Ignored(Ignored::NotAResponse));
         }
         if h.sequence != self.sequence {
-            return self.debug(
-                1,
-                format!(
-                    "Received sequence number {}, wanted {}",
-                    h.sequence, self.sequence
-                ),
-            );
+            return self.debug(QueryEvent::Ignored(Ignored::Sequence {
+                got: h.sequence,
+                wanted: self.sequence,
+            }));
         }
         if h.opcode != self.opcode {
-            return self.debug(
-                1,
-                format!(
-                    "Received opcode {}, wanted {}",
-                    h.opcode.code(),
-                    self.opcode.code()
-                ),
-            );
+            return self.debug(QueryEvent::Ignored(Ignored::Opcode {
+                got: h.opcode.code(),
+                wanted: self.opcode.code(),
+            }));
         }
         if h.error {
             let code = (h.status >> 8) as u8;
             if h.more {
-                self.warn(format!("Error {code} received on non-final fragment"));
+                self.warn(QueryWarning::ErrorOnNonFinal(code));
             }
             self.outcome = Some(Err(QueryError::Server(ServerErrorCode(code))));
             return;
         }
         if h.associd != self.associd {
-            self.warn(format!(
-                "Association ID {} doesn't match expected {}",
-                h.associd, self.associd
-            ));
+            self.warn(QueryWarning::AssociationMismatch {
+                got: h.associd,
+                wanted: self.associd,
+            });
         }
         if !pkt.len().is_multiple_of(4) {
-            return self.warn(format!(
-                "Response fragment not padded, size = {}",
-                pkt.len()
-            ));
+            return self.warn(QueryWarning::NotPadded(pkt.len()));
         }
         let count = h.count as usize;
         if pkt.len() < pad_len(HEADER_LEN + count, 4) {
-            self.warn(format!(
-                "Response fragment claims {} octets payload, above {} received",
+            self.warn(QueryWarning::CountPastDatagram {
                 count,
-                pkt.len() - HEADER_LEN
-            ));
+                received: pkt.len() - HEADER_LEN,
+            });
             return self.retry_or_fail(QueryError::Incomplete, now);
         }
         if count > CTL_MAX_DATA_LEN {
-            return self.warn(format!("Response fragment claims {count} octets payload, above the maximum {CTL_MAX_DATA_LEN}"));
+            return self.warn(QueryWarning::CountOverMaximum(count));
         }
         if let Some(check) = self.response_check.as_mut() {
             if let Some(text) = check(pkt, count) {
-                self.warn(text);
+                self.warn(QueryWarning::Mac(text));
             }
         }
         if count == 0 && h.more {
-            return self.warn("Received count of 0 in non-final fragment".to_string());
+            return self.warn(QueryWarning::EmptyNonFinal);
         }
         let data = &pkt[HEADER_LEN..HEADER_LEN + count];
         match self.reassembly.insert(h.offset, data, h.more, h.status) {
-            Err(text) => self.warn(text),
+            Err(rejected) => self.warn(QueryWarning::Fragment(rejected)),
             Ok(()) => {
-                let n = self.reassembly.len();
-                let end = h.offset as usize + count;
-                let more = if h.more { "True" } else { "False" };
-                self.debug(
-                    3,
-                    format!("Recording fragment {n}, size = {count} offset = {},  end = {end}, more={more}", h.offset),
-                );
+                self.debug(QueryEvent::FragmentRecorded {
+                    index: self.reassembly.len(),
+                    count,
+                    offset: h.offset,
+                    more: h.more,
+                });
                 if let Some((data, fragments, status)) = self.reassembly.complete() {
-                    self.debug(
-                        1,
-                        format!(
-                            "Fragment collection ends. {} bytes  in {} fragments",
-                            data.len(),
-                            fragments
-                        ),
-                    );
-                    self.debug_response(&data);
+                    self.debug(QueryEvent::CollectionEnds {
+                        len: data.len(),
+                        fragments,
+                    });
+                    if self.verbosity >= 2 {
+                        self.events
+                            .push_back(QueryEvent::ResponsePacket(data.clone()));
+                    }
                     self.outcome = Some(Ok(Response {
                         opcode: self.opcode,
                         status,
@@ -512,48 +499,51 @@ impl Reassembly {
         self.frags.is_empty()
     }
 
-    fn insert(&mut self, offset: u16, data: &[u8], more: bool, status: u16) -> Result<(), String> {
+    fn insert(
+        &mut self,
+        offset: u16,
+        data: &[u8],
+        more: bool,
+        status: u16,
+    ) -> Result<(), FragmentRejected> {
         let count = data.len();
         let end = offset as usize + count;
         if end > u16::MAX as usize {
-            return Err(format!(
-                "received {count} octet frag at {offset} runs past the end of the response"
-            ));
+            return Err(FragmentRejected::PastEnd { count, offset });
         }
         if let Some(prior) = self.frags.get(&offset) {
-            return Err(format!(
-                "duplicate {} octets at {} ignored, prior  {} at {}",
+            return Err(FragmentRejected::Duplicate {
                 count,
                 offset,
-                prior.len(),
-                offset
-            ));
+                prior: prior.len(),
+            });
         }
         if let Some((&lo, lo_data)) = self.frags.range(..offset).next_back() {
             if lo as usize + lo_data.len() > offset as usize {
-                return Err(format!(
-                    "received frag at {} overlaps with {} octet frag at {}",
+                return Err(FragmentRejected::OverlapsPrevious {
                     offset,
-                    lo_data.len(),
-                    lo
-                ));
+                    prior_len: lo_data.len(),
+                    prior_offset: lo,
+                });
             }
         }
         if let Some((&hi, _)) = self.frags.range(offset..).next() {
             if end > hi as usize {
-                return Err(format!(
-                    "received {count} octet frag at {offset} overlaps with frag at {hi}"
-                ));
+                return Err(FragmentRejected::OverlapsNext {
+                    count,
+                    offset,
+                    next: hi,
+                });
             }
         }
         if let Some((last_off, _)) = self.last {
             if !more || offset > last_off {
-                return Err("Received second last fragment".to_string());
+                return Err(FragmentRejected::SecondLast);
             }
         }
         if !more {
             if let Some((&hi, _)) = self.frags.range(offset..).next() {
-                return Err(format!("received last frag at {offset} below frag at {hi}"));
+                return Err(FragmentRejected::LastBelow { offset, next: hi });
             }
             self.last = Some((offset, status));
         }

@@ -18,6 +18,8 @@
 //! * [`peers`]: `PeersLayout::new(kind, term_width, wide, host_width)`,
 //!   `header(&layout)`, `row(&layout, &PeerRow)`, plus `interval`,
 //!   `f8dot4`, `f8dot3`, `high_truncate`.
+//! * [`debug`]: the log lines of `-d`/`-D N` from the protocol core's typed
+//!   events (`query_event_lines`), `hex_dump_into`, `py_bytes_repr`.
 //! * [`assoc`]: `associations_table(&[(associd, status)])`,
 //!   `passociations_text`, `association_row`, `no_associations_text`.
 //!
@@ -26,6 +28,7 @@
 
 pub mod assoc;
 pub mod cooked;
+pub mod debug;
 pub mod mrulist;
 pub mod peers;
 pub mod pyfmt;

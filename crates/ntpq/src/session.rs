@@ -108,25 +108,10 @@ impl Session {
         request: Request,
         signer: Option<Signer>,
     ) -> Query {
-        if params.debug >= 3 {
-            out.log(""); // the reference's blank line to separate exchanges
-        }
-        if params.debug >= 1 {
-            out.log(&format!(
-                "sendrequest: opcode={}, associd={}, qdata={}",
-                request.opcode.code(),
-                request.associd,
-                String::from_utf8_lossy(&request.data)
-            ));
-        }
-        let mut q = Query::new(
-            request,
-            self.sequence,
-            Some(self.addr),
-            params.timeouts,
-            signer,
-            Instant::now(),
-        );
+        let mut q = Query::prepare(request, self.sequence, Some(self.addr), params.timeouts);
+        q.set_signer(signer);
+        q.set_verbosity(params.debug.min(u32::from(u8::MAX)) as u8);
+        q.begin(Instant::now());
         self.sequence = q.sequence();
         if let Some(pkt) = q.poll_transmit() {
             if rt.block_on(self.socket.send(&pkt)).is_err() {
@@ -175,15 +160,7 @@ async fn drive(
     let mut announced = false;
     loop {
         while let Some(ev) = q.poll_event() {
-            let shown = (u32::from(ev.level)..=u32::from(ev.upto)).contains(&params.debug);
-            if ev.level == 0 {
-                out.log(&ev.text);
-            } else if shown && ev.text.contains('\n') {
-                // Dumps are written as they are, without a time stamp.
-                out.log(ev.text.trim_end_matches('\n'));
-            } else if shown {
-                out.log_debug(&ev.text);
-            }
+            log_event(out, &ev, params.debug);
         }
         if let Some(pkt) = q.poll_transmit() {
             if socket.send(&pkt).await.is_err() {
@@ -237,6 +214,18 @@ async fn drive(
                     return Err(Failure::Interrupted);
                 }
             }
+        }
+    }
+}
+
+/// Writes a protocol event's log lines (the core only makes the events the
+/// debug level shows, and warnings).
+pub fn log_event(out: &mut Output, ev: &ntp_control::QueryEvent, debug: u32) {
+    use ntpq_format::debug::{query_event_lines, LogLine};
+    for line in query_event_lines(ev, debug) {
+        match line {
+            LogLine::Stamped(text) => out.log_debug(&text),
+            LogLine::Plain(text) => out.log(&text),
         }
     }
 }

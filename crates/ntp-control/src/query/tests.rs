@@ -23,11 +23,13 @@ fn text(n: usize) -> Vec<u8> {
     (0..n).map(|i| b'a' + (i % 26) as u8).collect()
 }
 
-/// Drains the events and keeps the warnings (level 0).
-fn warnings(q: &mut Query) -> Vec<String> {
+/// Drains the events and keeps the warnings.
+fn warnings(q: &mut Query) -> Vec<QueryWarning> {
     std::iter::from_fn(|| q.poll_event())
-        .filter(|e| e.level == 0)
-        .map(|e| e.text)
+        .filter_map(|e| match e {
+            QueryEvent::Warning(w) => Some(w),
+            _ => None,
+        })
         .collect()
 }
 
@@ -60,9 +62,14 @@ fn fragments_in_any_order_and_duplicates_reassemble() {
             q.handle_datagram(now, server(), &frags[i]);
             if k == 0 {
                 q.handle_datagram(now, server(), &frags[i]); // duplicate
-                let ev =
-                    std::iter::from_fn(|| q.poll_event()).find(|e| e.text.starts_with("duplicate"));
-                assert!(ev.is_some());
+                let w = warnings(&mut q);
+                assert!(
+                    matches!(
+                        w.as_slice(),
+                        [QueryWarning::Fragment(FragmentRejected::Duplicate { .. })]
+                    ),
+                    "{w:?}"
+                );
             }
             assert_eq!(q.is_finished(), k == 3, "order {order:?} step {k}");
         }
@@ -191,7 +198,7 @@ fn error_on_non_final_fragment_warns() {
         p[1] |= 0x20
     });
     q.handle_datagram(now, server(), &e);
-    assert_eq!(warnings(&mut q), ["Error 4 received on non-final fragment"]);
+    assert_eq!(warnings(&mut q), [QueryWarning::ErrorOnNonFinal(4)]);
     assert_eq!(
         finish(&mut q),
         Err(QueryError::Server(ServerErrorCode::BADASSOC))
@@ -210,14 +217,14 @@ fn overlapping_fragments_are_rejected() {
         p[8..10].copy_from_slice(&100u16.to_be_bytes())
     });
     q.handle_datagram(now, server(), &overlap);
-    let texts: Vec<_> = std::iter::from_fn(|| q.poll_event())
-        .map(|e| e.text)
-        .collect();
-    assert!(
-        texts
-            .iter()
-            .any(|t| t == "received frag at 100 overlaps with 468 octet frag at 0"),
-        "{texts:?}"
+    let w = warnings(&mut q);
+    assert_eq!(
+        w,
+        [QueryWarning::Fragment(FragmentRejected::OverlapsPrevious {
+            offset: 100,
+            prior_len: 468,
+            prior_offset: 0
+        })]
     );
     assert!(!q.is_finished());
     q.handle_datagram(now, server(), &frags[1]);
@@ -236,13 +243,8 @@ fn excess_final_fragments_are_rejected() {
         p[8..10].copy_from_slice(&936u16.to_be_bytes())
     });
     q.handle_datagram(now, server(), &second_last);
-    let texts: Vec<_> = std::iter::from_fn(|| q.poll_event())
-        .map(|e| e.text)
-        .collect();
-    assert!(
-        texts.iter().any(|t| t == "Received second last fragment"),
-        "{texts:?}"
-    );
+    let w = warnings(&mut q);
+    assert_eq!(w, [QueryWarning::Fragment(FragmentRejected::SecondLast)]);
     q.handle_datagram(now, server(), &frags[0]);
     assert_eq!(finish(&mut q).unwrap().data, data);
 }
@@ -256,7 +258,10 @@ fn count_past_the_datagram_is_incomplete_and_retried() {
     q.handle_datagram(now, server(), &lying);
     assert_eq!(
         warnings(&mut q),
-        ["Response fragment claims 40 octets payload, above 4 received"]
+        [QueryWarning::CountPastDatagram {
+            count: 40,
+            received: 4
+        }]
     );
     let retry = Header::decode(&q.poll_transmit().expect("retried")).unwrap();
     let lying2 = tamper(&encode_response(&retry, 0, 0, b"abcd")[0], |p| {
@@ -274,10 +279,7 @@ fn unpadded_and_bogus_count_fragments_are_discarded() {
     let mut unpadded = good.clone();
     unpadded.push(0);
     q.handle_datagram(now, server(), &unpadded);
-    assert_eq!(
-        warnings(&mut q),
-        ["Response fragment not padded, size = 17"]
-    );
+    assert_eq!(warnings(&mut q), [QueryWarning::NotPadded(17)]);
     let mut huge = good[..12].to_vec();
     huge[10..12].copy_from_slice(&600u16.to_be_bytes());
     huge.resize(12 + 600, b'x');
@@ -319,12 +321,13 @@ fn oversized_request_fails_without_sending() {
     );
     assert!(q.poll_transmit().is_none());
     // Once per attempt, as the reference logs it.
-    for _ in 0..2 {
-        assert_eq!(
-            q.poll_event().unwrap().text,
-            "***Internal error! Data too large (469)"
-        );
-    }
+    assert_eq!(
+        warnings(&mut q),
+        [
+            QueryWarning::DataTooLarge(469),
+            QueryWarning::DataTooLarge(469)
+        ]
+    );
     assert_eq!(finish(&mut q), Err(QueryError::Timeout));
 }
 
@@ -416,7 +419,53 @@ fn runts_can_be_discarded_instead_of_failing() {
     let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
     q.handle_datagram(now, server(), &[0xd6, 0x8a]);
     assert!(!q.is_finished());
-    assert!(warnings(&mut q)[0].starts_with("Discarding a 2 octet datagram"));
+    assert_eq!(warnings(&mut q), [QueryWarning::RuntDiscarded(2)]);
     q.handle_datagram(now, server(), &encode_response(&req, 0, 0, b"a=1")[0]);
     assert_eq!(finish(&mut q).unwrap().data, b"a=1");
+}
+
+#[test]
+fn debugging_off_builds_no_debug_events() {
+    let now = Instant::now();
+    let (mut q, req) = start(Opcode::ReadVar, now);
+    let frags = encode_response(&req, 0, 0, &text(468 * 3));
+    for f in &frags {
+        q.handle_datagram(now, server(), f);
+    }
+    assert!(q.is_finished());
+    assert_eq!(q.poll_event(), None, "verbosity 0: nothing but warnings");
+}
+
+#[test]
+fn verbosity_selects_the_events_built() {
+    let now = Instant::now();
+    let events_at = |level: u8| {
+        let mut q = Query::prepare(
+            Request::new(Opcode::ReadVar, 0, b"stratum".to_vec()),
+            0,
+            Some(server()),
+            Timeouts::default(),
+        );
+        q.set_verbosity(level);
+        q.begin(now);
+        let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
+        for f in encode_response(&req, 0, 0, b"stratum=2\r\n") {
+            q.handle_datagram(now, server(), &f);
+        }
+        std::iter::from_fn(|| q.poll_event()).collect::<Vec<_>>()
+    };
+    let at1 = events_at(1);
+    assert!(matches!(at1[0], QueryEvent::Request { .. }));
+    assert!(at1.iter().all(|e| e.level() <= 1), "{at1:?}");
+    assert!(at1.contains(&QueryEvent::CollectionEnds {
+        len: 11,
+        fragments: 1
+    }));
+    let at2 = events_at(2);
+    assert!(at2.contains(&QueryEvent::ResponsePacket(b"stratum=2\r\n".to_vec())));
+    let at5 = events_at(5);
+    assert!(at5
+        .iter()
+        .any(|e| matches!(e, QueryEvent::RequestPacket(p) if p.len() == 20)));
+    assert!(at5.contains(&QueryEvent::Received { len: 24 }));
 }
