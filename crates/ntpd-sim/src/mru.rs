@@ -52,6 +52,9 @@ pub struct MruList {
     touched: u64,
     rng: Rng,
     start: SystemTime,
+    max_depth: usize,
+    /// Entries dropped at the oldest end to make room (`mru_recycleold`).
+    recycled: u64,
 }
 
 /// Largest number of churn steps applied in one catch-up.
@@ -71,6 +74,8 @@ impl MruList {
             touched: 0,
             rng: Rng::new(cfg.seed),
             start,
+            max_depth: cfg.max_depth.unwrap_or(usize::MAX).max(1),
+            recycled: 0,
         };
         let mut initial: Vec<(f64, Entry)> = Vec::new();
         if let Some(g) = &cfg.generate {
@@ -150,6 +155,17 @@ impl MruList {
         self.next_seq += 1;
         self.by_ip.insert(e.addr.ip(), seq);
         self.by_seq.insert(seq, e);
+        while self.by_seq.len() > self.max_depth {
+            if let Some((_, old)) = self.by_seq.pop_first() {
+                self.by_ip.remove(&old.addr.ip());
+                self.recycled += 1;
+            }
+        }
+    }
+
+    /// Entries recycled to make room (`max_depth`).
+    pub fn recycled(&self) -> u64 {
+        self.recycled
     }
 
     pub fn len(&self) -> usize {

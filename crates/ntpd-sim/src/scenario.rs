@@ -136,6 +136,9 @@ pub struct Mru {
     /// Answer READ_MRU with PERMISSION (the `nomrulist` restriction).
     #[serde(default)]
     pub nomrulist: bool,
+    /// Most entries held (ntpd's `mru maxdepth`): a new client then
+    /// recycles the oldest entry at once (as with `minage 0`).
+    pub max_depth: Option<usize>,
     #[serde(default = "default_seed")]
     pub seed: u64,
 }
@@ -159,6 +162,7 @@ impl Default for Mru {
             noise: true,
             local_addresses: Vec::new(),
             nomrulist: false,
+            max_depth: None,
             seed: default_seed(),
         }
     }

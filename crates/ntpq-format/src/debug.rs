@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use ntp_control::mru::EngineEvent;
 use ntp_control::query::{FragmentRejected, Ignored, QueryEvent, QueryWarning};
 use ntp_control::CTL_MAX_DATA_LEN;
 
@@ -104,6 +105,38 @@ pub fn query_event_lines(ev: &QueryEvent, debug: u32) -> Vec<LogLine> {
         }),
     };
     vec![line]
+}
+
+/// The MRU engine's decisions at `-D2` and above (ntpq-rs's own lines;
+/// the reference has none).
+pub fn engine_event_text(e: &EngineEvent) -> String {
+    match *e {
+        EngineEvent::Shrunk { frags: Some(n), .. } => {
+            format!("mrulist: reply lost or cut; asking for {n} fragments")
+        }
+        EngineEvent::Shrunk { limit, .. } => format!(
+            "mrulist: reply lost or cut; asking for {} rows",
+            limit.unwrap_or(0)
+        ),
+        EngineEvent::RowLimit { row_limit } => {
+            format!("mrulist: server refused the reply size; rows limited to {row_limit}")
+        }
+        EngineEvent::StaleAnchors {
+            restart,
+            from_oldest,
+        } => format!(
+            "mrulist: anchors gone from the server's list (restart {restart}); {}",
+            if from_oldest {
+                "starting again from the oldest entry"
+            } else {
+                "trying older anchors"
+            }
+        ),
+        EngineEvent::Salvaged { entries } => {
+            format!("mrulist: kept {entries} whole entries of a reply that lost a fragment")
+        }
+        EngineEvent::NonceRequested => "mrulist: asking for a nonce".into(),
+    }
 }
 
 /// A warning's text, as the reference logs it at every level.

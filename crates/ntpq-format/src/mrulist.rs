@@ -179,6 +179,20 @@ fn push_milli(out: &mut String, milli: u32, width: usize) {
     out.push(char::from(b'0' + (frac % 10) as u8));
 }
 
+/// The warning (stderr) when the server's list changes about as fast as
+/// it is read; `restarts` > 0: entries were dropped before they were read.
+pub fn outpaced_warning(restarts: u32, read_per_sec: f64, changed_per_sec: f64) -> String {
+    if restarts > 0 {
+        format!(
+            "ntpq: warning: the server dropped entries before they could be read (restart {restarts} from the oldest entry; reading {read_per_sec:.0} entries/s, {changed_per_sec:.0}/s new or updated)"
+        )
+    } else {
+        format!(
+            "ntpq: warning: the server's MRU list is changing about as fast as it can be read ({changed_per_sec:.0} new or updated entries/s, reading {read_per_sec:.0}/s); retrieval may not finish"
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

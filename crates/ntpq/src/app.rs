@@ -265,15 +265,64 @@ impl App {
         }
     }
 
-    /// Sends a request without waiting (mrulist overlaps its parsing with
-    /// the server's work); [`App::finish_query`] collects the response.
-    pub fn start_query(
+    /// Runs a whole MRU retrieval on the open host (see
+    /// [`Session::run_retrieval`]); `read` reads the replies received.
+    /// Requests are signed when `authenticate` is on.
+    pub fn run_retrieval(
         &mut self,
-        request: Request,
-        timeouts: Timeouts,
-    ) -> Result<ntp_control::Query, CmdError> {
-        let align = self.auth.align;
-        self.start_signed(request, timeouts, align)
+        options: ntp_control::mru::MruOptions,
+        frags_cap: u32,
+        read_counters: bool,
+        read: &mut dyn FnMut(
+            &mut ntp_control::mru::MruRetrieval,
+            &mut Output,
+        ) -> std::ops::ControlFlow<()>,
+    ) -> Result<ntp_control::mru::MruRetrieval, CmdError> {
+        use ntp_control::mru::{MruRetrieval, RetrievalConfig};
+        let params = self.query_params(self.timeouts());
+        let signer = self.signer_for(Opcode::ReadMru, self.auth.align)?;
+        let check = self.auth.response_check();
+        let session = self.session.as_mut().ok_or(CmdError::NoHost)?;
+        let config = RetrievalConfig {
+            server: session.addr,
+            timeouts: params.timeouts,
+            row_limit: self.mru_row_limit,
+            frags_cap,
+            sequence: session.sequence(),
+            verbosity: params.debug.min(u32::from(u8::MAX)) as u8,
+            read_counters,
+        };
+        let mut m = MruRetrieval::new(options, config, signer, check, std::time::Instant::now());
+        let run = session.run_retrieval(&self.rt, &mut self.out, &params, &mut m, read);
+        self.mru_row_limit = m.row_limit();
+        if let Some(ntp_control::mru::Finish::Failed(ntp_control::mru::MruError::Query(e))) =
+            m.finish()
+        {
+            self.after_query(&Err(CmdError::Query(e.clone())));
+        }
+        match run {
+            Ok(()) => Ok(m),
+            Err(Failure::Interrupted) => {
+                self.interrupted = true;
+                Ok(m)
+            }
+            Err(Failure::Query(e)) => Err(CmdError::Query(e)),
+        }
+    }
+
+    /// The signer for a request with `opcode`, if it must be signed.
+    fn signer_for(
+        &self,
+        opcode: Opcode,
+        align: ntp_auth::Align,
+    ) -> Result<Option<ntp_control::query::Signer>, CmdError> {
+        if !self.needs_auth(opcode) {
+            return Ok(None);
+        }
+        self.auth
+            .signer(self.settings.keyid, &self.settings.keytype, align)
+            .map(Some)
+            .map_err(|m| CmdError::Message(m.to_string()))
     }
 
     fn start_signed(
@@ -286,15 +335,7 @@ impl App {
         if self.session.is_none() {
             return Err(CmdError::NoHost);
         }
-        let signer = if self.needs_auth(request.opcode) {
-            Some(
-                self.auth
-                    .signer(self.settings.keyid, &self.settings.keytype, align)
-                    .map_err(|m| CmdError::Message(m.to_string()))?,
-            )
-        } else {
-            None
-        };
+        let signer = self.signer_for(request.opcode, align)?;
         let check = self.auth.response_check();
         let session = self.session.as_mut().ok_or(CmdError::NoHost)?;
         let mut q = session.start(&self.rt, &mut self.out, &params, request, signer);
@@ -302,16 +343,6 @@ impl App {
             q.set_response_check(check);
         }
         Ok(q)
-    }
-
-    pub fn finish_query(
-        &mut self,
-        q: ntp_control::Query,
-        timeouts: Timeouts,
-    ) -> Result<Response, CmdError> {
-        let result = self.finish_unchecked(q, timeouts);
-        self.after_query(&result);
-        result
     }
 
     fn finish_unchecked(

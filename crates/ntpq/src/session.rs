@@ -1,10 +1,13 @@
 //! One open host: its UDP socket and sequence counter, and the loop that
-//! drives a protocol [`Query`] over tokio with the reference's timeouts.
+//! drives a protocol state machine over tokio — one [`Query`], or a whole
+//! [`MruRetrieval`] — moving datagrams, time and Ctrl-C, nothing more.
 
 use std::net::SocketAddr;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use ntp_control::mru::{MruRetrieval, RetrievalEvent};
 use ntp_control::query::Signer;
 use ntp_control::{Query, QueryError, Request, Response, Timeouts};
 use tokio::net::UdpSocket;
@@ -50,8 +53,6 @@ pub struct Session {
     pub addr: SocketAddr,
     socket: UdpSocket,
     sequence: u16,
-    /// Data contiguous from offset 0 of the last reply that was incomplete.
-    partial: Vec<u8>,
 }
 
 /// Per-query knobs from the settings.
@@ -85,17 +86,36 @@ impl Session {
             addr,
             socket,
             sequence,
-            partial: Vec::new(),
         })
-    }
-
-    /// What arrived of the last reply that was incomplete (from offset 0).
-    pub fn take_partial(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.partial)
     }
 
     pub fn sequence(&self) -> u16 {
         self.sequence
+    }
+
+    /// Runs a whole MRU retrieval. After each batch of sends, `read` is
+    /// given the retrieval to read the replies received (so parsing
+    /// overlaps the server's work on the next request); it may stop the
+    /// run. Returns when the retrieval is finished or stopped.
+    pub fn run_retrieval(
+        &mut self,
+        rt: &Runtime,
+        out: &mut Output,
+        params: &QueryParams,
+        m: &mut MruRetrieval,
+        read: &mut dyn FnMut(&mut MruRetrieval, &mut Output) -> ControlFlow<()>,
+    ) -> Result<(), Failure> {
+        let result = rt.block_on(drive(
+            &self.socket,
+            self.addr,
+            m,
+            out,
+            params,
+            &self.name,
+            read,
+        ));
+        self.sequence = m.sequence();
+        result
     }
 
     /// Sends a request and returns the exchange in flight; the caller may
@@ -136,53 +156,148 @@ impl Session {
             out,
             params,
             &self.name,
+            &mut |_, _| ControlFlow::Continue(()),
         ));
         self.sequence = q.sequence();
-        self.partial = if result == Err(Failure::Query(QueryError::Incomplete)) {
-            q.contiguous_prefix()
-        } else {
-            Vec::new()
-        };
-        result
+        result?;
+        match q.take_outcome() {
+            Some(outcome) => outcome.map_err(Failure::Query),
+            None => Err(Failure::Query(QueryError::Timeout)),
+        }
     }
 }
 
-async fn drive(
+/// What the receive loop drives: a single exchange or a whole retrieval.
+trait Conversation {
+    fn poll_transmit(&mut self) -> Option<Vec<u8>>;
+    fn deadline(&self) -> Option<Instant>;
+    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, pkt: &[u8]);
+    fn handle_timeout(&mut self, now: Instant);
+    fn handle_socket_error(&mut self, now: Instant);
+    /// Writes what happened to the log stream.
+    fn log_events(&mut self, out: &mut Output, debug: u32);
+    fn is_finished(&self) -> bool;
+    /// The wait in progress, for the level-5 `select` line.
+    fn current_wait(&self) -> Duration;
+}
+
+impl Conversation for Query {
+    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        Query::poll_transmit(self)
+    }
+    fn deadline(&self) -> Option<Instant> {
+        Query::deadline(self)
+    }
+    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, pkt: &[u8]) {
+        Query::handle_datagram(self, now, from, pkt)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        Query::handle_timeout(self, now)
+    }
+    fn handle_socket_error(&mut self, _now: Instant) {
+        Query::handle_socket_error(self)
+    }
+    fn log_events(&mut self, out: &mut Output, debug: u32) {
+        while let Some(ev) = self.poll_event() {
+            log_event(out, &ev, debug);
+        }
+    }
+    fn is_finished(&self) -> bool {
+        Query::is_finished(self)
+    }
+    fn current_wait(&self) -> Duration {
+        Query::current_wait(self)
+    }
+}
+
+impl Conversation for MruRetrieval {
+    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        MruRetrieval::poll_transmit(self)
+    }
+    fn deadline(&self) -> Option<Instant> {
+        MruRetrieval::deadline(self)
+    }
+    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, pkt: &[u8]) {
+        MruRetrieval::handle_datagram(self, now, from, pkt)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        MruRetrieval::handle_timeout(self, now)
+    }
+    fn handle_socket_error(&mut self, now: Instant) {
+        MruRetrieval::handle_socket_error(self, now)
+    }
+    fn log_events(&mut self, out: &mut Output, debug: u32) {
+        while let Some(ev) = self.poll_event() {
+            match ev {
+                RetrievalEvent::Query(q) => log_event(out, &q, debug),
+                RetrievalEvent::Engine(e) => {
+                    if debug >= 2 {
+                        out.log_debug(&ntpq_format::debug::engine_event_text(&e));
+                    }
+                }
+                RetrievalEvent::Outpaced {
+                    restarts,
+                    read_per_sec,
+                    changed_per_sec,
+                } => out.warn(&ntpq_format::mrulist::outpaced_warning(
+                    restarts,
+                    read_per_sec,
+                    changed_per_sec,
+                )),
+            }
+        }
+    }
+    fn is_finished(&self) -> bool {
+        MruRetrieval::is_finished(self)
+    }
+    fn current_wait(&self) -> Duration {
+        self.deadline()
+            .map(|d| d.saturating_duration_since(Instant::now()))
+            .unwrap_or_default()
+    }
+}
+
+/// Sends what `c` has to send, hands it to `after_send`, and feeds it
+/// datagrams and timeouts until it is finished (or stopped, or Ctrl-C).
+async fn drive<C: Conversation>(
     socket: &UdpSocket,
     addr: SocketAddr,
-    q: &mut Query,
+    c: &mut C,
     out: &mut Output,
     params: &QueryParams,
     host: &str,
-) -> Result<Response, Failure> {
+    after_send: &mut dyn FnMut(&mut C, &mut Output) -> ControlFlow<()>,
+) -> Result<(), Failure> {
     let mut buf = vec![0u8; 4096];
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
     let mut announced = false;
     loop {
-        while let Some(ev) = q.poll_event() {
-            log_event(out, &ev, params.debug);
-        }
-        if let Some(pkt) = q.poll_transmit() {
+        c.log_events(out, params.debug);
+        while let Some(pkt) = c.poll_transmit() {
             if socket.send(&pkt).await.is_err() {
                 out.log(&format!("Write to {host} failed"));
             }
         }
-        if let Some(outcome) = q.take_outcome() {
-            return outcome.map_err(Failure::Query);
+        if after_send(c, out).is_break() {
+            return Ok(());
         }
-        let Some(deadline) = q.deadline() else {
-            return Err(Failure::Query(QueryError::Timeout));
+        c.log_events(out, params.debug);
+        if c.is_finished() {
+            return Ok(());
+        }
+        let Some(deadline) = c.deadline() else {
+            return Ok(());
         };
-        let select_text = |edge: &str| {
+        let select_text = |edge: &str, wait: Duration| {
             format!(
                 "At {}, select with timeout {} {edge}",
                 crate::output::asctime_now(),
-                q.current_wait().as_secs()
+                wait.as_secs()
             )
         };
         // The 50 ms interrupt check wakes the loop too; one line per wait.
         if params.debug >= 5 && !announced {
-            out.log_debug(&select_text("begins"));
+            out.log_debug(&select_text("begins", c.current_wait()));
             announced = true;
         }
         tokio::select! {
@@ -190,7 +305,7 @@ async fn drive(
                 Ok(n) => {
                     announced = false;
                     if params.debug >= 5 {
-                        out.log_debug(&select_text("ends"));
+                        out.log_debug(&select_text("ends", c.current_wait()));
                     }
                     if params.debug >= 4 {
                         out.log_debug(&format!("At {}, socket read begins", crate::output::asctime_now()));
@@ -201,13 +316,13 @@ async fn drive(
                         }
                         continue;
                     }
-                    q.handle_datagram(Instant::now(), addr, &buf[..n]);
+                    c.handle_datagram(Instant::now(), addr, &buf[..n]);
                 }
-                Err(_) => q.handle_socket_error(),
+                Err(_) => c.handle_socket_error(Instant::now()),
             },
             _ = tokio::time::sleep_until(deadline.into()) => {
                 announced = false;
-                q.handle_timeout(Instant::now())
+                c.handle_timeout(Instant::now())
             }
             _ = tick.tick() => {
                 if INTERRUPTED.load(Ordering::SeqCst) {

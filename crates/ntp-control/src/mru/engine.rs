@@ -41,6 +41,34 @@ pub enum MruError {
     Reply(ReplyError),
 }
 
+/// The engine's own decisions, for the debug log (level 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineEvent {
+    /// A reply was lost or cut: replies are made smaller.
+    Shrunk {
+        frags: Option<u32>,
+        limit: Option<u32>,
+    },
+    /// The server refused `frags=` (BADVALUE): rows are asked with `limit=`,
+    /// or the row limit is lowered.
+    RowLimit { row_limit: u32 },
+    /// None of the anchors sent is in the list any more (UNKNOWNVAR):
+    /// older ones are tried, or the walk starts over from the oldest entry.
+    StaleAnchors { restart: u32, from_oldest: bool },
+    /// Whole entries kept from a reply that lost a fragment.
+    Salvaged { entries: usize },
+    /// A new nonce is asked for (first, or after 16 s).
+    NonceRequested,
+}
+
+/// What to keep of a reply that lost a fragment: its first `len` octets,
+/// of which the first `entries` entries are whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Salvage {
+    pub len: usize,
+    pub entries: usize,
+}
+
 /// What to do next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Next {
@@ -84,6 +112,9 @@ pub struct MruEngine {
     first_request: bool,
     frags: u32,
     frags_cap: u32,
+    /// Reply size at which growth turns from doubling to creeping: half
+    /// the size at the last loss (TCP's slow-start threshold).
+    ssthresh: u32,
     limit: u32,
     row_limit: u32,
     cap_frags: bool,
@@ -100,6 +131,9 @@ pub struct MruEngine {
     srtt: Option<Duration>,
     done: bool,
     stats: RetrievalStats,
+    /// Debug level: engine events are kept from 2 on.
+    verbosity: u8,
+    events: VecDeque<EngineEvent>,
 }
 
 impl MruEngine {
@@ -118,6 +152,7 @@ impl MruEngine {
             first_request: true,
             frags,
             frags_cap: 32,
+            ssthresh: 32,
             limit: 96.min(row_limit),
             row_limit,
             cap_frags: true,
@@ -130,12 +165,30 @@ impl MruEngine {
             srtt: None,
             done: false,
             stats: RetrievalStats::default(),
+            verbosity: 0,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Keeps [`EngineEvent`]s from debug level 2 on.
+    pub fn set_verbosity(&mut self, level: u8) {
+        self.verbosity = level;
+    }
+
+    pub fn poll_event(&mut self) -> Option<EngineEvent> {
+        self.events.pop_front()
+    }
+
+    fn note(&mut self, event: EngineEvent) {
+        if self.verbosity >= 2 {
+            self.events.push_back(event);
         }
     }
 
     /// Lets fragments per reply grow up to `cap` (the reference: 32).
     pub fn set_frags_cap(&mut self, cap: u32) {
         self.frags_cap = cap.clamp(2, 128);
+        self.ssthresh = self.frags_cap;
     }
 
     pub fn stats(&self) -> &RetrievalStats {
@@ -193,6 +246,7 @@ impl MruEngine {
             };
             self.pending = Pending::Nonce { attempt };
             self.stats.nonce_fetches += 1;
+            self.note(EngineEvent::NonceRequested);
             return Next::Query(Request::new(Opcode::ReqNonce, 0, Vec::new()), self.base);
         }
         let nonce = self.nonce.clone().unwrap_or_default();
@@ -245,7 +299,8 @@ impl MruEngine {
         }
     }
 
-    /// Digests the outcome of the request from [`MruEngine::next`].
+    /// Digests the outcome of the request from [`MruEngine::next`] in one
+    /// step ([`MruEngine::accept`] then [`MruEngine::ingest`] for a reply).
     /// Entries go to `sink` in server order; `v6` interns IPv6 addresses.
     pub fn handle(
         &mut self,
@@ -283,7 +338,7 @@ impl MruEngine {
             (Pending::Nonce { .. }, Err(e)) => Err(MruError::Query(e.clone())),
             (Pending::Mru { .. }, Ok(resp)) => {
                 self.accept(now, resp, v6)?;
-                self.ingest(&resp.data, v6, sink)
+                self.ingest(&resp.data, None, v6, sink)
             }
             (Pending::Mru { anchors }, Err(e)) => {
                 self.pending = Pending::None;
@@ -340,9 +395,10 @@ impl MruEngine {
             self.done = true;
         } else if self.cap_frags {
             // The reference creeps up by one to its cap of 32; with a
-            // larger cap, double (fewer round trips sooner).
-            self.frags = if self.frags_cap > 32 {
-                (self.frags * 2).min(self.frags_cap)
+            // larger cap, double up to the threshold (a clean path reaches
+            // 128 in a few replies), then creep (after a loss).
+            self.frags = if self.frags_cap > 32 && self.frags < self.ssthresh {
+                (self.frags * 2).min(self.ssthresh)
             } else {
                 self.frags_cap.min(self.frags + 1)
             };
@@ -354,16 +410,22 @@ impl MruEngine {
         Ok(())
     }
 
-    /// Second half: every entry of an accepted reply, in server order.
+    /// Second half: the entries of an accepted reply (or the first
+    /// `limit` of a salvaged one), in server order.
     pub fn ingest(
         &mut self,
         data: &[u8],
+        limit: Option<usize>,
         v6: &mut V6Table,
         sink: &mut dyn FnMut(&MruEntry, &V6Table),
     ) -> Result<(), MruError> {
         let start = self.stats.server_start;
+        let limit = limit.map_or(u64::MAX, |n| n as u64);
         let (mut count, mut changed) = (0u64, 0u64);
         parse_reply(data, v6, &mut |e: MruEntry, v6: &V6Table| {
+            if count == limit {
+                return;
+            }
             count += 1;
             if start.is_some_and(|s| e.last > s) {
                 changed += 1;
@@ -377,63 +439,63 @@ impl MruEngine {
     }
 
     /// Digests what arrived of a reply that lost a fragment (the data
-    /// contiguous from offset 0): its complete entries are kept and become
-    /// anchors, so a loss costs one short timer instead of the whole reply.
-    /// Then the loss is handled like a timeout.
-    pub fn handle_partial(
+    /// contiguous from offset 0): its complete entries become anchors and
+    /// are to be kept ([`MruEngine::ingest`] them with the returned limit),
+    /// so a loss costs one short timer instead of the whole reply. Then the
+    /// loss is handled like a timeout.
+    pub fn salvage(
         &mut self,
-        now: Instant,
         prefix: &[u8],
         v6: &mut V6Table,
-        sink: &mut dyn FnMut(&MruEntry, &V6Table),
-    ) -> Result<(), MruError> {
+    ) -> Result<Option<Salvage>, MruError> {
         let Pending::Mru { anchors } = self.pending else {
-            return Ok(());
+            return Ok(None);
         };
         // Only whole items: cut after the last separator.
         let cut = prefix.iter().rposition(|&b| b == b',').unwrap_or(0);
-        let mut entries: Vec<MruEntry> = Vec::new();
-        let meta = parse_reply(&prefix[..cut], v6, &mut |e: MruEntry, _: &V6Table| {
-            entries.push(e)
-        })
-        .map_err(MruError::Reply)?;
         // Every entry but the last is whole (ntpd sends entry N's items
         // before N+1's); the last may miss fields that were in the lost
         // fragment, so it is left for the next request to fetch again.
-        entries.pop();
+        let mut found: Vec<Option<Anchor>> = Vec::new();
+        let meta = parse_reply(&prefix[..cut], v6, &mut |e: MruEntry, v6: &V6Table| {
+            found.push(Anchor::of(&e, v6))
+        })
+        .map_err(MruError::Reply)?;
+        found.pop();
         if let Some(n) = meta.nonce {
             self.nonce = Some(n);
         }
-        let start = self.stats.server_start;
-        for e in &entries {
-            self.stats.slots += 1;
-            if start.is_some_and(|s| e.last > s) {
-                self.stats.changed_during += 1;
-            }
+        for a in found.iter().flatten() {
             if self.recent.len() == ANCHOR_RING {
                 self.recent.pop_front();
             }
-            if let Some(a) = Anchor::of(e, v6) {
-                self.recent.push_back(a);
-            }
-            sink(e, v6);
+            self.recent.push_back(*a);
         }
-        if !entries.is_empty() {
-            self.anchor_skip = 0;
-            self.stats.salvaged += entries.len() as u64;
-        }
-        // No RTT sample: the wait included the loss timer.
-        let _ = now;
         self.pending = Pending::None;
-        if entries.is_empty() {
-            return self.mru_error(&QueryError::Incomplete, anchors);
+        if found.is_empty() {
+            return self
+                .mru_error(&QueryError::Incomplete, anchors)
+                .map(|()| None);
         }
-        // Progress was made: count the loss, but keep the reply size (what
-        // arrived is used, so smaller replies would only add round trips).
+        self.anchor_skip = 0;
+        self.stats.salvaged += found.len() as u64;
+        self.note(EngineEvent::Salvaged {
+            entries: found.len(),
+        });
+        // Progress was made, but a reply of this size loses fragments:
+        // halve it (each reply is then likelier to arrive whole) and grow
+        // again slowly, as TCP does with its window.
+        if self.cap_frags {
+            self.ssthresh = (self.frags / 2).max(2);
+            self.frags = self.ssthresh;
+        }
         self.stats.timeouts += 1;
         self.failures = 0;
         self.loss_streak += 1;
-        Ok(())
+        Ok(Some(Salvage {
+            len: cut,
+            entries: found.len(),
+        }))
     }
 
     fn mru_error(&mut self, e: &QueryError, anchors: usize) -> Result<(), MruError> {
@@ -447,10 +509,15 @@ impl MruEngine {
                     return Err(MruError::Stall);
                 }
                 self.anchor_skip += anchors.max(1);
-                if self.anchor_skip >= self.recent.len() {
+                let from_oldest = self.anchor_skip >= self.recent.len();
+                if from_oldest {
                     self.anchor_skip = 0;
                     self.recent.clear();
                 }
+                self.note(EngineEvent::StaleAnchors {
+                    restart: self.restarts,
+                    from_oldest,
+                });
                 Ok(())
             }
             QueryError::Server(ServerErrorCode::BADVALUE) => {
@@ -460,6 +527,9 @@ impl MruEngine {
                     self.row_limit = self.row_limit.saturating_sub(1).max(1);
                     self.limit = self.limit.min(self.row_limit);
                 }
+                self.note(EngineEvent::RowLimit {
+                    row_limit: self.row_limit,
+                });
                 self.count_failure(e)
             }
             // A runt datagram (shorter than a header: it may even be a
@@ -477,11 +547,21 @@ impl MruEngine {
             QueryError::Timeout | QueryError::Incomplete | QueryError::BufferExceeded => {
                 self.stats.timeouts += 1;
                 self.loss_streak += 1;
-                if self.cap_frags {
+                let shrunk = if self.cap_frags {
                     self.frags = (self.frags / 2).max(2);
+                    self.ssthresh = self.frags;
+                    EngineEvent::Shrunk {
+                        frags: Some(self.frags),
+                        limit: None,
+                    }
                 } else {
                     self.limit = (self.limit / 2).max(2);
-                }
+                    EngineEvent::Shrunk {
+                        frags: None,
+                        limit: Some(self.limit),
+                    }
+                };
+                self.note(shrunk);
                 self.count_failure(e)
             }
             QueryError::Server(ServerErrorCode::UNSPEC) => self.count_failure(e),

@@ -1,14 +1,18 @@
-//! MRU list retrieval (mrulist.md): argument parsing, the conversation
-//! engine, reply parsing and the compact collected list.
+//! MRU list retrieval (mrulist.md): argument parsing ([`options`]), the
+//! decisions of the walk ([`engine`]), the whole conversation as one
+//! state machine ([`retrieval`]), reply parsing ([`reply`]) and the
+//! compact collected list ([`entry`]).
 
 pub mod engine;
 pub mod entry;
 pub mod options;
 pub mod reply;
+pub mod retrieval;
 
-pub use engine::{MruEngine, MruError, Next, RetrievalStats, MRU_ROW_LIMIT};
+pub use engine::{EngineEvent, MruEngine, MruError, Next, RetrievalStats, Salvage, MRU_ROW_LIMIT};
 pub use entry::{MruEntry, MruList, NtpStamp, SortKey, V6Table};
 pub use options::{parse_mrulist_args, MruArgError, MruOptions};
+pub use retrieval::{Finish, MruCounters, MruRetrieval, RetrievalConfig, RetrievalEvent, Unread};
 
 #[cfg(test)]
 mod tests;

@@ -85,6 +85,22 @@ impl Harness {
             .handle(self.now, Err(&e), &mut self.v6, &mut |e, _| got.push(*e))
     }
 
+    /// Salvages a cut reply as the retrieval does: anchors first, then
+    /// the whole entries.
+    fn salvage(&mut self, prefix: &[u8]) {
+        if let Some(keep) = self.engine.salvage(prefix, &mut self.v6).unwrap() {
+            let got = &mut self.got;
+            self.engine
+                .ingest(
+                    &prefix[..keep.len],
+                    Some(keep.entries),
+                    &mut self.v6,
+                    &mut |e, _| got.push(*e),
+                )
+                .unwrap();
+        }
+    }
+
     fn start(&mut self) {
         assert_eq!(self.next().unwrap().0, "REQ_NONCE");
         self.ok(Opcode::ReqNonce, &format!("{NONCE}\r\n")).unwrap();
@@ -490,18 +506,13 @@ fn partial_reply_keeps_complete_entries_and_continues_from_them() {
     let full = mru_reply(1, 5, START, false);
     // Lose the tail: cut in the middle of entry 3.
     let cut = full.find("addr.3=").unwrap() + 12;
-    let got = &mut h.got;
-    h.engine
-        .handle_partial(h.now, &full.as_bytes()[..cut], &mut h.v6, &mut |e, _| {
-            got.push(*e)
-        })
-        .unwrap();
+    h.salvage(&full.as_bytes()[..cut]);
     assert_eq!(h.got.len(), 2, "entries 0..1 are kept; 2 may be cut (it is whole here, but the engine cannot know), 3 is cut");
     assert_eq!(h.engine.stats().salvaged, 2);
     let (req, _) = h.next().unwrap();
     assert!(
-        req.contains("frags=32"),
-        "with entries salvaged the reply size stays: {req}"
+        req.contains("frags=16"),
+        "a reply that lost a fragment halves the reply size: {req}"
     );
     assert_eq!(h.engine.stats().timeouts, 1);
     assert!(
@@ -526,7 +537,7 @@ fn pipelined_accept_then_ingest_matches_one_step_handling() {
     let next_two = two.next().unwrap().0;
     let got = &mut two.got;
     two.engine
-        .ingest(&r.data, &mut two.v6, &mut |e, _| got.push(*e))
+        .ingest(&r.data, None, &mut two.v6, &mut |e, _| got.push(*e))
         .unwrap();
     assert_eq!(
         next_two,
@@ -569,12 +580,7 @@ fn salvage_never_keeps_an_entry_whose_fields_were_lost() {
     // Cut just before entry 2's score and drop: its address, times and
     // count arrived, so without care it would show "-" for score and drop.
     let cut = full.find("sc.2=").unwrap();
-    let got = &mut h.got;
-    h.engine
-        .handle_partial(h.now, &full.as_bytes()[..cut], &mut h.v6, &mut |e, _| {
-            got.push(*e)
-        })
-        .unwrap();
+    h.salvage(&full.as_bytes()[..cut]);
     assert_eq!(h.got.len(), 2);
     assert!(h
         .got

@@ -5,14 +5,16 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use ntp_control::mru::entry::{ip_text, parse_stamp, stamp_to_unix, MruEntry, NtpStamp, V6Table};
-use ntp_control::mru::{parse_mrulist_args, MruEngine, MruError, MruList, Next};
-use ntp_control::{parse_varlist, Opcode, QueryError};
+use std::ops::ControlFlow;
+
+use ntp_control::mru::entry::{ip_text, stamp_to_unix, MruEntry, V6Table};
+use ntp_control::mru::{parse_mrulist_args, Finish, MruCounters, MruError, MruList, MruRetrieval};
 use ntpq_format::cooked::raw_varlist_text;
 use ntpq_format::mrulist as rows;
 
 use crate::app::App;
 use crate::error::{CmdError, CmdResult};
+use crate::output::Output;
 
 fn unix_now() -> f64 {
     std::time::SystemTime::now()
@@ -30,45 +32,6 @@ fn peak_rss_mib() -> i64 {
     } else {
         0
     }
-}
-
-/// MRU counters from the system variables, for the busy-server report,
-/// with the server's clock when they were read.
-#[derive(Clone, Copy, Debug, Default)]
-struct MruCounters {
-    depth: i128,
-    new: i128,
-    recycled: i128,
-    clock: Option<NtpStamp>,
-}
-
-/// `Err` when the server does not answer at all (the retrieval would fail
-/// the same way; better to say so now than after another timeout).
-fn read_counters(app: &mut App) -> Result<Option<MruCounters>, CmdError> {
-    let mut ask = |names: &[u8]| match app.query(Opcode::ReadVar, 0, names) {
-        Ok(r) => Ok(Some(parse_varlist(&r.data))),
-        Err(CmdError::Query(ntp_control::QueryError::Server(_))) => Ok(None),
-        Err(e) => Err(e),
-    };
-    // `clock` dates the counters on the server's own clock; a server
-    // without it (a simulator scenario) is asked again without it.
-    let vars = match ask(b"mru_depth,mru_new,mru_recycleold,mru_recyclefull,clock")? {
-        Some(v) => v,
-        None => match ask(b"mru_depth,mru_new,mru_recycleold,mru_recyclefull")? {
-            Some(v) => v,
-            None => return Ok(None),
-        },
-    };
-    let get = |n: &str| vars.iter().find(|v| v.name == n);
-    let int = |n: &str| get(n).and_then(|v| v.value.as_i128());
-    Ok((|| {
-        Some(MruCounters {
-            depth: int("mru_depth")?,
-            new: int("mru_new")?,
-            recycled: int("mru_recycleold").unwrap_or(0) + int("mru_recyclefull").unwrap_or(0),
-            clock: get("clock").and_then(|v| parse_stamp(&v.raw)),
-        })
-    })())
 }
 
 /// Remote-address column: numeric, or names (reverse lookup, forward
@@ -135,12 +98,6 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     let filtered = !options.params.trim_start_matches(", ").is_empty();
     let raw = app.settings.raw;
     let start = Instant::now();
-    let before = if want_stats || !direct {
-        read_counters(app)?.map(|c| (c, Instant::now()))
-    } else {
-        None
-    };
-    let mut engine = MruEngine::new(options, app.timeouts(), app.mru_row_limit);
     // Replies of up to 128 fragments (the server's limit; the reference
     // stops at 32): fewer round trips, and salvage keeps losses cheap.
     // NTPQRS_MRU_FRAGS overrides it for experiments.
@@ -148,120 +105,62 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(128);
-    engine.set_frags_cap(cap);
     let mut list = MruList::default();
     let mut names = RemoteNames {
         resolve: app.settings.hostnames & 1 != 0,
         cache: HashMap::new(),
     };
     let pivot = unix_now() as i64;
-    let mut outcome: Result<(), CmdError> = Ok(());
-    let mut warned = false;
-    let mut stalled = false;
-    // A reply whose entries are still to be read: they are parsed while
-    // the server works on the next request, so it never waits for us.
-    let mut unread: Option<ntp_control::Response> = None;
-    loop {
-        let inflight = match engine.next(Instant::now()) {
-            Next::Done => None,
-            Next::Query(request, timeouts) => {
-                let is_mru = request.opcode == Opcode::ReadMru;
-                match app.start_query(request, timeouts) {
-                    Ok(q) => Some((q, timeouts, is_mru)),
-                    Err(e) => {
-                        outcome = Err(e);
-                        break;
-                    }
+    let mut read_error: Option<MruError> = None;
+    // Replies are read while the server works on the next request.
+    let mut read = |m: &mut MruRetrieval, out: &mut Output| {
+        while let Some(reply) = m.next_unread() {
+            if raw {
+                if let Some(data) = reply.whole_reply() {
+                    out.say(&raw_varlist_text(data));
                 }
             }
-        };
-        if let Some(resp) = unread.take() {
-            let read = deliver(app, &mut list, &mut names, direct, pivot, |v6, sink| {
-                engine.ingest(&resp.data, v6, sink)
+            let got = deliver(out, &mut list, &mut names, direct, pivot, |v6, sink| {
+                m.ingest(&reply, v6, sink)
             });
-            if let Err(e) = read {
-                outcome = Err(mru_failure(app, e));
-                break;
+            if let Err(e) = got {
+                read_error = Some(e);
+                return ControlFlow::Break(());
             }
-            if app.out.broken {
-                return Ok(());
+            if out.broken {
+                return ControlFlow::Break(());
             }
         }
-        let Some((q, timeouts, is_mru)) = inflight else {
-            break;
-        };
-        let query_result: Result<ntp_control::Response, QueryError> =
-            match app.finish_query(q, timeouts) {
-                Ok(r) => Ok(r),
-                Err(CmdError::Query(e)) => Err(e),
-                Err(CmdError::Interrupted) => break,
-                Err(other) => {
-                    outcome = Err(other);
-                    break;
-                }
-            };
-        if raw && is_mru {
-            let text = query_result
-                .as_ref()
-                .map(|r| raw_varlist_text(&r.data))
-                .unwrap_or_default();
-            app.out.say(&text);
-        }
-        let handled = match query_result {
-            Ok(resp) if is_mru => engine
-                .accept(Instant::now(), &resp, &mut list.v6)
-                .map(|()| unread = Some(resp)),
-            other => {
-                let partial = match &other {
-                    Err(QueryError::Incomplete) if is_mru => app
-                        .session
-                        .as_mut()
-                        .map(|s| s.take_partial())
-                        .unwrap_or_default(),
-                    _ => Vec::new(),
-                };
-                deliver(app, &mut list, &mut names, direct, pivot, |v6, sink| {
-                    if partial.is_empty() {
-                        engine.handle(Instant::now(), other.as_ref(), v6, sink)
-                    } else {
-                        engine.handle_partial(Instant::now(), &partial, v6, sink)
-                    }
-                })
-            }
-        };
-        if let Err(e) = handled {
-            if e == MruError::Stall && !list.entries.is_empty() {
-                // The list turns over faster than it can be read: say so,
-                // then show what was collected rather than lose it.
-                app.out.warn(&e.to_string());
-                stalled = true;
-            } else {
-                outcome = Err(mru_failure(app, e));
-            }
-            break;
-        }
-        if app.out.broken {
-            return Ok(());
-        }
-        if !warned && (engine.stats().restarts > 0 || start.elapsed().as_secs() >= 3) {
-            warned = warn_if_outpaced(app, &engine, start);
-        }
-    }
-    app.mru_row_limit = engine.row_limit();
-    let stats = engine.stats().clone();
-    // A failed retrieval prints only its error, as the reference does.
-    outcome?;
-    let collected = start.elapsed().as_secs_f64();
-    let complete = engine.is_complete();
-    // The counters right away: entries arriving from now on are not missed.
-    let retrieval_end = Instant::now();
-    let after = match before {
-        Some(_) if (complete || stalled) && !app.interrupted => read_counters(app)
-            .ok()
-            .flatten()
-            .map(|c| (c, Instant::now())),
-        _ => None,
+        ControlFlow::Continue(())
     };
+    let mut m = app.run_retrieval(options, cap, want_stats || !direct, &mut read)?;
+    if app.interrupted {
+        // Replies that arrived before Ctrl-C are part of the partial list.
+        let _ = read(&mut m, &mut app.out);
+    }
+    if app.out.broken {
+        return Ok(());
+    }
+    let stats = m.stats().clone();
+    let (complete, stalled) = match (read_error, m.finish()) {
+        (Some(e), _) => return Err(mru_failure(app, e)),
+        (None, Some(Finish::Failed(e))) => return Err(mru_failure(app, e.clone())),
+        (None, Some(Finish::Complete)) => (true, false),
+        // With nothing read, a stall is only an error.
+        (None, Some(Finish::Stalled)) if list.entries.is_empty() && stats.slots == 0 => {
+            return Err(mru_failure(app, MruError::Stall))
+        }
+        (None, Some(Finish::Stalled)) => {
+            app.out.warn(&MruError::Stall.to_string());
+            (false, true)
+        }
+        (None, None) => (false, false), // interrupted
+    };
+    let collected = m
+        .walk_end()
+        .unwrap_or_else(Instant::now)
+        .duration_since(start)
+        .as_secs_f64();
     if !direct && !raw {
         let now = if complete {
             stats
@@ -277,9 +176,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
             );
             unix_now()
         };
-        let distinct_before = list.entries.len();
         list.dedup();
-        let duplicates = distinct_before - list.entries.len();
         list.sort_for_display(sort);
         names.prefetch(&list.entries, &list.v6);
         let mut text = rows::header();
@@ -300,7 +197,6 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
             "# Collected {} slots in {collected:.3} seconds\n",
             stats.slots
         ));
-        let _ = duplicates;
     }
     let processed = start.elapsed().as_secs_f64();
     app.out.say(&format!(
@@ -312,9 +208,9 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     if (complete || stalled) && !app.interrupted {
         let r = Report {
             stats: &stats,
-            before,
-            after,
-            retrieval_end,
+            before: m.counters_before(),
+            after: m.counters_after(),
+            retrieval_end: m.walk_end().unwrap_or_else(Instant::now),
             shown: list.entries.len(),
             seconds: collected,
             pivot,
@@ -331,7 +227,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
 /// Runs `read` (which feeds entries to a sink) and files the entries: in
 /// the list, or straight to the output in direct mode.
 fn deliver(
-    app: &mut App,
+    out: &mut Output,
     list: &mut MruList,
     names: &mut RemoteNames,
     direct: bool,
@@ -357,8 +253,8 @@ fn deliver(
             rows::row_into(&mut text, e, None, pivot, &remote);
             text.push('\n');
         }
-        app.out.say(&text);
-        app.out.flush();
+        out.say(&text);
+        out.flush();
         // Constant memory: IPv6 addresses are only needed for this batch.
         list.v6 = V6Table::default();
     }
@@ -376,34 +272,12 @@ fn mru_failure(app: &mut App, e: MruError) -> CmdError {
     }
 }
 
-/// Warns once on stderr when the server's list grows faster than we read.
-fn warn_if_outpaced(app: &mut App, engine: &MruEngine, start: Instant) -> bool {
-    let s = engine.stats();
-    let secs = start.elapsed().as_secs_f64();
-    let changed_rate = s.changed_during as f64 / secs;
-    let read_rate = s.slots as f64 / secs;
-    if s.restarts > 0 {
-        app.out.warn(&format!(
-            "ntpq: warning: the server dropped entries before they could be read (restart {} from the oldest entry; reading {read_rate:.0} entries/s, {changed_rate:.0}/s new or updated)",
-            s.restarts
-        ));
-        return true;
-    }
-    if s.changed_during > 0 && changed_rate > 0.5 * read_rate {
-        app.out.warn(&format!(
-            "ntpq: warning: the server's MRU list is changing about as fast as it can be read ({changed_rate:.0} new or updated entries/s, reading {read_rate:.0}/s); retrieval may not finish"
-        ));
-        return true;
-    }
-    false
-}
-
 /// What the busy-server report is made of.
 struct Report<'a> {
     stats: &'a ntp_control::mru::RetrievalStats,
-    /// Server MRU counters before and after, with when they were read.
-    before: Option<(MruCounters, Instant)>,
-    after: Option<(MruCounters, Instant)>,
+    /// Server MRU counters before and after (with when they were read).
+    before: Option<MruCounters>,
+    after: Option<MruCounters>,
     retrieval_end: Instant,
     shown: usize,
     seconds: f64,
@@ -418,8 +292,8 @@ impl Report<'_> {
     fn render(&self, asked: bool, estimate: bool) -> String {
         let s = self.stats;
         let delta = match (self.before, self.after) {
-            (Some((b, tb)), Some((a, ta))) => {
-                Some((a.new - b.new, a.recycled - b.recycled, b.depth, tb, ta))
+            (Some(b), Some(a)) => {
+                Some((a.new - b.new, a.recycled - b.recycled, b.depth, b.at, a.at))
             }
             _ => None,
         };
@@ -448,8 +322,8 @@ impl Report<'_> {
                 // them out at the rate the counters moved, on the server's
                 // clock when it told us (else on ours).
                 let (span, tail) = match (
-                    self.before.and_then(|b| b.0.clock),
-                    self.after.and_then(|a| a.0.clock),
+                    self.before.and_then(|b| b.clock),
+                    self.after.and_then(|a| a.clock),
                     s.server_end,
                 ) {
                     (Some(c0), Some(c1), Some(end)) => (
