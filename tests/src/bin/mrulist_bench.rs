@@ -3,15 +3,56 @@
 //!
 //!     cargo build --release --workspace
 //!     ./target/release/mrulist-bench [--sizes 10000,100000,1000000] [--reference-max N] [--busy]
+//!     ./target/release/mrulist-bench --check [--check-size N] [--runs N]
+//!
+//! `--ntpq PATH` measures another ntpq binary instead of the one next to
+//! this program (target/release/ntpq). Every mode first prints the commit
+//! of the checkout (`-dirty` with uncommitted changes).
 //!
 //! Floor = ntpd's own CPU time (user+sys) while it served our retrieval,
 //! read from /proc/PID/stat: the server cannot answer faster than that.
+//!
+//! `--check` is the speed check run by CI: one ntpd with `--check-size`
+//! clients (100,000), `--runs` retrievals (3) with `ntpq -n -c mrulist`;
+//! exit status 1 when the median wall time or our CPU time is too far
+//! above the floor (see [`MAX_WALL_OVER_FLOOR`], [`MAX_CPU_OVER_FLOOR`]) or
+//! a run shows an incomplete list.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ntpq_conformance::ntpd::RealNtpd;
+
+/// `--check` fails when the median of (wall time / ntpd CPU) exceeds this.
+/// A healthy client keeps ntpd busy: 1.1-1.3x at 100,000 clients on an
+/// idle 2-core machine (single runs up to 1.4x). The margin is generous
+/// against CI noise; the real regression this is meant to catch (a
+/// per-reply hex dump built at every verbosity, 9b27a45) measured 2.7x-4x.
+/// It assumes ntpd and ntpq each get a core: with another process taking
+/// one of two cores, a healthy client measures about 1.8x (see the
+/// "other load" column).
+const MAX_WALL_OVER_FLOOR: f64 = 1.5;
+/// `--check` fails when the median of (our CPU user+sys / ntpd CPU) exceeds
+/// this: decoding and printing a row must cost less than ntpd spends
+/// finding and encoding it. Healthy is 0.6-0.9x on an idle machine;
+/// while another process takes a core single runs reach about 1.1x (ntpd
+/// then accounts less CPU), so this limit, too, wants a quiet machine. The
+/// regression above measured 2.9x-3.8x.
+const MAX_CPU_OVER_FLOOR: f64 = 1.0;
+/// Defaults of `--check-size` and `--runs`.
+const CHECK_SIZE: usize = 100_000;
+const CHECK_RUNS: usize = 3;
+
+/// Options taking a value, and flags; anything else is an error.
+const VALUE_OPTIONS: &[&str] = &[
+    "--sizes",
+    "--reference-max",
+    "--ntpq",
+    "--check-size",
+    "--runs",
+];
+const FLAGS: &[&str] = &["--busy", "--check"];
 
 fn release_bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("own path");
@@ -35,6 +76,30 @@ fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / hz
 }
 
+/// CPU seconds the whole machine has spent busy so far (all CPUs, from
+/// the first line of /proc/stat: everything but idle and iowait; steal
+/// counts as busy, it is capacity we did not get).
+fn machine_busy_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal
+    let busy: f64 = ticks
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != 3 && i != 4)
+        .map(|(_, t)| t)
+        .sum();
+    busy / 100.0
+}
+
 struct Run {
     wall: f64,
     user: f64,
@@ -42,6 +107,8 @@ struct Run {
     rss_kb: u64,
     rows: usize,
     server_cpu: f64,
+    /// Busy CPU seconds of the whole machine during the run.
+    machine_cpu: f64,
     report: Vec<String>,
 }
 
@@ -50,6 +117,7 @@ fn measure(ntpd: &RealNtpd, bin: &PathBuf, args: &[&str]) -> Run {
     let out_path = std::env::temp_dir().join(format!("mrulist-bench-{}.out", std::process::id()));
     let time_path = std::env::temp_dir().join(format!("mrulist-bench-{}.time", std::process::id()));
     let cpu0 = cpu_seconds(ntpd.pid());
+    let machine0 = machine_busy_seconds();
     let t0 = Instant::now();
     let status = Command::new("/usr/bin/time")
         .arg("-o")
@@ -64,6 +132,7 @@ fn measure(ntpd: &RealNtpd, bin: &PathBuf, args: &[&str]) -> Run {
         .expect("run /usr/bin/time (apt-get install -y time)");
     let wall_outer = t0.elapsed().as_secs_f64();
     let server_cpu = cpu_seconds(ntpd.pid()) - cpu0;
+    let machine_cpu = machine_busy_seconds() - machine0;
     assert!(
         status.success() || status.code() == Some(1),
         "{} failed: {status}",
@@ -103,6 +172,7 @@ fn measure(ntpd: &RealNtpd, bin: &PathBuf, args: &[&str]) -> Run {
         rss_kb: num(3) as u64,
         rows,
         server_cpu,
+        machine_cpu,
         report,
     }
 }
@@ -135,11 +205,29 @@ fn row(label: &str, n: usize, r: &Run) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if VALUE_OPTIONS.contains(&a) && i + 1 < args.len() {
+            i += 2;
+        } else if FLAGS.contains(&a) {
+            i += 1;
+        } else {
+            usage_error(&format!("unknown or incomplete option `{a}`"));
+        }
+    }
     let opt = |name: &str| {
         args.iter()
             .position(|a| a == name)
             .and_then(|i| args.get(i + 1))
             .cloned()
+    };
+    let number = |name: &str, default: usize| match opt(name) {
+        None => default,
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => usage_error(&format!("{name} needs a positive number, not `{v}`")),
+        },
     };
     let sizes: Vec<usize> = opt("--sizes")
         .unwrap_or_else(|| "10000,100000,1000000".into())
@@ -150,9 +238,31 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let busy = args.iter().any(|a| a == "--busy");
-    let ntpq = release_bin("ntpq");
+    let check_size = number("--check-size", CHECK_SIZE);
+    let runs = number("--runs", CHECK_RUNS);
+    let ntpq = match opt("--ntpq") {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            if !p.is_file() {
+                usage_error(&format!("--ntpq {}: no such file", p.display()));
+            }
+            p
+        }
+        None => release_bin("ntpq"),
+    };
     let loadgen = release_bin("ntp-loadgen");
     let reference = PathBuf::from(ntpq_conformance::REFERENCE_NTPQ);
+
+    // First line of every mode: what was measured.
+    match opt("--ntpq") {
+        Some(p) => println!("commit: {} (ntpq: {p})", checkout_commit()),
+        None => println!("commit: {}", checkout_commit()),
+    }
+    println!();
+
+    if args.iter().any(|a| a == "--check") {
+        std::process::exit(check(&ntpq, &loadgen, check_size, runs));
+    }
 
     println!("| client | N | wall s | client CPU s | ntpd CPU s (floor) | wall/floor | peak RSS MB | rows | complete |");
     println!("|---|---|---|---|---|---|---|---|---|");
@@ -178,6 +288,167 @@ fn main() {
     if busy {
         busy_runs(&ntpq, &loadgen);
     }
+}
+
+fn usage_error(msg: &str) -> ! {
+    eprintln!("mrulist-bench: {msg}");
+    eprintln!(
+        "usage: mrulist-bench [--sizes N,N,..] [--reference-max N] [--busy] [--ntpq PATH]\n       \
+         mrulist-bench --check [--check-size N] [--runs N] [--ntpq PATH]"
+    );
+    std::process::exit(2);
+}
+
+/// `git rev-parse --short HEAD` of the checkout this program was built
+/// from, with `-dirty` when `git status --porcelain` lists anything;
+/// "unknown" without git (or outside a checkout).
+fn checkout_commit() -> String {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match git(&["rev-parse", "--short", "HEAD"]) {
+        Some(hash) if !hash.is_empty() => match git(&["status", "--porcelain"]) {
+            Some(status) if !status.is_empty() => format!("{hash}-dirty"),
+            _ => hash,
+        },
+        _ => "unknown".to_string(),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[m],
+        _ => (v[m - 1] + v[m]) / 2.0,
+    }
+}
+
+/// The CI speed check: returns the exit status (0 pass, 1 fail).
+///
+/// The verdict uses the median of the per-run ratios (wall / ntpd CPU,
+/// our CPU / ntpd CPU), not the ratio of the medians: numerator and
+/// denominator of one run were measured under the same conditions (CPU
+/// frequency, cache state, what else the machine was doing), so a slow or
+/// fast moment affects both and cancels out, and one disturbed run is
+/// dropped as a whole by the median instead of having its wall time
+/// paired with another run's floor.
+fn check(ntpq: &PathBuf, loadgen: &PathBuf, n: usize, runs: usize) -> i32 {
+    let fail = |reason: String| {
+        println!();
+        println!("FAIL: {reason}");
+        eprintln!("mrulist speed check failed: {reason}");
+        1
+    };
+    if !ntpq_conformance::require("/usr/bin/time", "apt-get install -y time") {
+        return 0;
+    }
+    let Some(ntpd) = RealNtpd::start(&format!("mru maxdepth {}\n", n + 10_000)) else {
+        return 0;
+    };
+    let t0 = Instant::now();
+    fill(loadgen, n);
+    std::thread::sleep(Duration::from_millis(300));
+    let fill_secs = t0.elapsed().as_secs_f64();
+    let results: Vec<Run> = (0..runs)
+        .map(|_| measure(&ntpd, ntpq, &["-n", "-c", "mrulist", "127.0.0.1"]))
+        .collect();
+    drop(ntpd);
+
+    let ratio = |a: f64, floor: f64| if floor > 0.0 { a / floor } else { f64::NAN };
+    // Cores used by everything else on the machine during a run. The wall
+    // criterion assumes ntpd and ntpq each get a CPU: when other work takes
+    // one of two cores, wall time approaches ntpd + client CPU (about 1.8x
+    // for a healthy client) although neither got slower. The CPU criterion
+    // is not affected; this column makes such a failure recognisable.
+    let other = |r: &Run| (r.machine_cpu - r.server_cpu - r.user - r.sys).max(0.0) / r.wall;
+    println!(
+        "`ntpq -n -c mrulist` against ntpd with {n} clients (filled in {fill_secs:.1} s), {runs} run{}:",
+        if runs == 1 { "" } else { "s" }
+    );
+    println!();
+    println!("| run | wall s | client CPU s | ntpd CPU s (floor) | wall/floor | client CPU/floor | rows | other load (cores) |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (i, r) in results.iter().enumerate() {
+        let cpu = r.user + r.sys;
+        println!(
+            "| {} | {:.2} | {:.2} | {:.2} | {:.2}× | {:.2}× | {} | {:.2} |",
+            i + 1,
+            r.wall,
+            cpu,
+            r.server_cpu,
+            ratio(r.wall, r.server_cpu),
+            ratio(cpu, r.server_cpu),
+            r.rows,
+            other(r),
+        );
+    }
+    let med = |f: &dyn Fn(&Run) -> f64| median(results.iter().map(f).collect());
+    let wall_ratio = med(&|r| ratio(r.wall, r.server_cpu));
+    let cpu_ratio = med(&|r| ratio(r.user + r.sys, r.server_cpu));
+    let other_load = med(&other);
+    println!(
+        "| median | {:.2} | {:.2} | {:.2} | {wall_ratio:.2}× | {cpu_ratio:.2}× | | {other_load:.2} |",
+        med(&|r| r.wall),
+        med(&|r| r.user + r.sys),
+        med(&|r| r.server_cpu),
+    );
+
+    let mut reasons = Vec::new();
+    if let Some((i, r)) = results.iter().enumerate().find(|(_, r)| r.rows < n + 1) {
+        reasons.push(format!(
+            "run {} showed {} rows, fewer than the {} expected (incomplete list)",
+            i + 1,
+            r.rows,
+            n + 1
+        ));
+    }
+    if results.iter().any(|r| r.server_cpu <= 0.0) {
+        reasons.push(
+            "ntpd's CPU time measured 0 (unreadable, or below /proc's 10 ms resolution: \
+             use a larger --check-size)"
+                .to_string(),
+        );
+    } else {
+        if wall_ratio > MAX_WALL_OVER_FLOOR {
+            let busy = if other_load > 0.5 {
+                format!(
+                    " (the machine was busy: other processes used {other_load:.1} cores meanwhile)"
+                )
+            } else {
+                String::new()
+            };
+            reasons.push(format!(
+                "median wall time is {wall_ratio:.2}× ntpd's CPU time \
+                 (limit {MAX_WALL_OVER_FLOOR:.1}×){busy}"
+            ));
+        }
+        if cpu_ratio > MAX_CPU_OVER_FLOOR {
+            reasons.push(format!(
+                "median client CPU time is {cpu_ratio:.2}× ntpd's CPU time \
+                 (limit {MAX_CPU_OVER_FLOOR:.1}×)"
+            ));
+        }
+    }
+    if !reasons.is_empty() {
+        return fail(reasons.join("; "));
+    }
+    println!();
+    println!(
+        "PASS: median wall time {wall_ratio:.2}× (limit {MAX_WALL_OVER_FLOOR:.1}×) and client CPU \
+         {cpu_ratio:.2}× (limit {MAX_CPU_OVER_FLOOR:.1}×) of ntpd's CPU time; {runs}/{runs} runs complete"
+    );
+    0
 }
 
 /// Retrieval while the load generator adds clients: completeness and the
