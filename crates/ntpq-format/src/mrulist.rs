@@ -51,9 +51,9 @@ pub fn row_into(
             if favg > 5.0 || count == 1 {
                 push_trunc(out, favg + 0.5, 6);
             } else if favg >= 1.0 {
-                out.push_str(&percent_f(favg, 6, 2));
+                push_percent_f(out, favg, 6, 2);
             } else {
-                out.push_str(&percent_f(favg, 6, 3));
+                push_percent_f(out, favg, 6, 3);
             }
         }
         None => {
@@ -153,11 +153,28 @@ fn push_trunc(out: &mut String, x: f64, width: usize) {
 }
 
 fn push_hex(out: &mut String, v: u16, width: usize) {
-    let text = format!("{v:x}");
-    for _ in text.len()..width {
+    let digits = if v == 0 {
+        1
+    } else {
+        (16 - v.leading_zeros() as usize).div_ceil(4)
+    };
+    for _ in digits..width {
         out.push(' ');
     }
-    out.push_str(&text);
+    for i in (0..digits).rev() {
+        let d = ((v >> (4 * i)) & 0xf) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    }
+}
+
+/// `'%*.*f' % (width, prec, x)` appended without an allocation.
+fn push_percent_f(out: &mut String, x: f64, width: usize, prec: usize) {
+    use std::fmt::Write as _;
+    if x.is_finite() {
+        let _ = write!(out, "{x:>width$.prec$}");
+    } else {
+        out.push_str(&percent_f(x, width, prec));
+    }
 }
 
 /// `milli / 1000` with three decimals, right-aligned.
@@ -195,6 +212,22 @@ pub fn outpaced_warning(restarts: u32, read_per_sec: f64, changed_per_sec: f64) 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hand_formatting_matches_format() {
+        for v in [0u16, 1, 0x9, 0xa, 0x10, 0x400, 0x1234, 0xffff] {
+            let mut s = String::new();
+            super::push_hex(&mut s, v, 4);
+            assert_eq!(s, format!("{v:>4x}"));
+        }
+        for x in [0.0, 0.0005, 0.1234, 1.005, 4.999, -0.25, 123456.789] {
+            for prec in [2, 3] {
+                let mut s = String::new();
+                super::push_percent_f(&mut s, x, 6, prec);
+                assert_eq!(s, super::percent_f(x, 6, prec));
+            }
+        }
+    }
+
     use super::*;
     use ntp_control::mru::entry::{parse_stamp, NO_DROP, NO_SCORE};
 

@@ -9,16 +9,35 @@ pub type NtpStamp = u64;
 
 /// Parses `0xSSSSSSSS.FFFFFFFF` (exactly the form ntpd sends).
 pub fn parse_stamp(text: &str) -> Option<NtpStamp> {
-    let t = text
-        .strip_prefix("0x")
-        .or_else(|| text.strip_prefix("0X"))?;
-    let (s, f) = t.split_once('.')?;
+    let b = text.as_bytes();
+    if b.len() < 5 || b[0] != b'0' || (b[1] != b'x' && b[1] != b'X') {
+        return None;
+    }
+    let t = &b[2..];
+    let dot = t.iter().position(|&c| c == b'.')?;
+    let (s, f) = (&t[..dot], &t[dot + 1..]);
     if s.is_empty() || f.is_empty() || s.len() > 8 || f.len() > 8 {
         return None;
     }
-    let s = u32::from_str_radix(s, 16).ok()?;
-    let f = u32::from_str_radix(f, 16).ok()?;
-    Some((u64::from(s) << 32) | u64::from(f))
+    Some((hex_digits(s)? << 32) | hex_digits(f)?)
+}
+
+/// 1 to 15 hex digits (no sign, no prefix).
+pub(crate) fn hex_digits(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 15 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in b {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u64::from(d);
+    }
+    Some(v)
 }
 
 pub fn format_stamp(stamp: NtpStamp) -> String {
@@ -183,6 +202,34 @@ pub fn ip_text(addr: AddrRef, v6: &V6Table) -> Option<String> {
             }
         }),
         AddrRef::Invalid => None,
+    }
+}
+
+/// [`ip_text`] appended to `out`, without an allocation for IPv4.
+pub fn push_ip(out: &mut String, addr: AddrRef, v6: &V6Table) -> bool {
+    match addr {
+        AddrRef::V4(a) => {
+            for (i, octet) in a.to_be_bytes().iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                if *octet >= 100 {
+                    out.push(char::from(b'0' + octet / 100));
+                }
+                if *octet >= 10 {
+                    out.push(char::from(b'0' + octet / 10 % 10));
+                }
+                out.push(char::from(b'0' + octet % 10));
+            }
+            true
+        }
+        other => match ip_text(other, v6) {
+            Some(text) => {
+                out.push_str(&text);
+                true
+            }
+            None => false,
+        },
     }
 }
 

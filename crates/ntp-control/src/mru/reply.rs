@@ -83,13 +83,15 @@ pub fn parse_reply(
     // by N (with a map for absurd indices) keeps this allocation-light.
     let mut partials: Vec<Option<Partial<'_>>> = Vec::new();
     let mut far: BTreeMap<u64, Partial<'_>> = BTreeMap::new();
+    // This loop runs for every item of a million-entry list: byte
+    // searches, not `str::find`.
     for item in split_items(&text) {
         let item = trim(item);
-        let (tag, value) = match item.find('=') {
+        let (tag, value) = match byte_pos(item, b'=') {
             Some(i) => (trim(&item[..i]), trim(&item[i + 1..])),
             None => (item, ""),
         };
-        let Some(dot) = tag.find('.') else {
+        let Some(dot) = byte_pos(tag, b'.') else {
             match tag {
                 "nonce" => meta.nonce = Some(format!("nonce={value}")),
                 "now" => meta.now = parse_stamp(value).or(Some(0)),
@@ -98,16 +100,8 @@ pub fn parse_reply(
             continue;
         };
         let (prefix, suffix) = (&tag[..dot], &tag[dot + 1..]);
-        let field = match prefix {
-            "addr" => 0,
-            "last" => 1,
-            "first" => 2,
-            "ct" => 3,
-            "mv" => 4,
-            "rs" => 5,
-            "sc" => 6,
-            "dr" => 7,
-            _ => continue, // noise tags
+        let Some(field) = field_of(prefix.as_bytes()) else {
+            continue; // noise tags
         };
         let idx = match parse_index(suffix) {
             Some(i) => i,
@@ -142,6 +136,40 @@ pub fn parse_reply(
     Ok(meta)
 }
 
+fn byte_pos(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+/// The field number of an entry tag's prefix (`addr` 0 … `dr` 7).
+fn field_of(prefix: &[u8]) -> Option<u8> {
+    Some(match prefix {
+        [b'a', b'd', b'd', b'r'] => 0,
+        [b'l', b'a', b's', b't'] => 1,
+        [b'f', b'i', b'r', b's', b't'] => 2,
+        [b'c', b't'] => 3,
+        [b'm', b'v'] => 4,
+        [b'r', b's'] => 5,
+        [b's', b'c'] => 6,
+        [b'd', b'r'] => 7,
+        _ => return None,
+    })
+}
+
+/// Plain decimal digits (at most 18, no leading zero unless alone).
+fn plain_decimal(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 18 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+    }
+    Some(v)
+}
+
 /// Items separated by commas outside double quotes.
 fn split_items(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
@@ -171,7 +199,12 @@ fn split_items(text: &str) -> impl Iterator<Item = &str> {
 
 /// An entry index: Python `int()` of the text after the only dot.
 fn parse_index(suffix: &str) -> Option<u64> {
-    if suffix.contains('.') {
+    // Python's int() takes leading zeros here ("addr.01" is entry 1).
+    let b = suffix.as_bytes();
+    if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0')));
+    }
+    if byte_pos(suffix, b'.').is_some() {
         return None; // "addr.1.2": the reference's split fails
     }
     let t = trim(suffix);
@@ -184,20 +217,13 @@ fn parse_index(suffix: &str) -> Option<u64> {
 /// Python `int(v, 0)` with a fast path for plain decimals and `0x` hex.
 fn fast_int(v: &str) -> Option<i128> {
     let b = v.as_bytes();
-    if !b.is_empty()
-        && b.len() < 19
-        && b.iter().all(|c| c.is_ascii_digit())
-        && (b[0] != b'0' || b.len() == 1)
-    {
-        return v.parse::<i128>().ok();
+    if let Some(n) = plain_decimal(b) {
+        return Some(i128::from(n));
     }
-    if b.len() > 2
-        && b.len() < 18
-        && b[0] == b'0'
-        && b[1] == b'x'
-        && b[2..].iter().all(|c| c.is_ascii_hexdigit())
-    {
-        return i128::from_str_radix(&v[2..], 16).ok();
+    if b.len() > 2 && b.len() < 18 && b[0] == b'0' && b[1] == b'x' {
+        if let Some(n) = super::entry::hex_digits(&b[2..]) {
+            return Some(i128::from(n));
+        }
     }
     parse_python_int(v)
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use std::ops::ControlFlow;
 
-use ntp_control::mru::entry::{ip_text, stamp_to_unix, MruEntry, V6Table};
+use ntp_control::mru::entry::{ip_text, push_ip, stamp_to_unix, MruEntry, V6Table};
 use ntp_control::mru::{parse_mrulist_args, Finish, MruCounters, MruError, MruList, MruRetrieval};
 use ntpq_format::cooked::raw_varlist_text;
 use ntpq_format::mrulist as rows;
@@ -70,17 +70,19 @@ impl RemoteNames {
         self.cache.extend(found);
     }
 
-    fn text(&mut self, e: &MruEntry, v6: &V6Table) -> String {
-        let Some(ip) = ip_text(e.addr, v6) else {
-            return String::new();
-        };
+    /// Appends the remote column of `e` (numeric: no allocation).
+    fn push_text(&self, out: &mut String, e: &MruEntry, v6: &V6Table) {
         if !self.resolve {
-            return ip;
+            push_ip(out, e.addr, v6);
+            return;
         }
+        let Some(ip) = ip_text(e.addr, v6) else {
+            return;
+        };
         match ip.parse::<std::net::IpAddr>() {
-            Ok(addr) => self.cache.get(&addr).cloned().unwrap_or(ip),
+            Ok(addr) => out.push_str(self.cache.get(&addr).unwrap_or(&ip)),
             // A scoped IPv6 address (`fe80::1%2`) is shown as it is.
-            Err(_) => ip,
+            Err(_) => out.push_str(&ip),
         }
     }
 }
@@ -181,8 +183,8 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         names.prefetch(&list.entries, &list.v6);
         let mut text = rows::header();
         for e in &list.entries {
-            let remote = names.text(e, &list.v6);
-            rows::row_into(&mut text, e, Some(now), pivot, &remote);
+            rows::row_into(&mut text, e, Some(now), pivot, "");
+            names.push_text(&mut text, e, &list.v6);
             text.push('\n');
             if text.len() > 60_000 {
                 app.out.say(&text);
@@ -249,8 +251,8 @@ fn deliver(
         let mut text = String::new();
         names.prefetch(&batch, &list.v6);
         for e in &batch {
-            let remote = names.text(e, &list.v6);
-            rows::row_into(&mut text, e, None, pivot, &remote);
+            rows::row_into(&mut text, e, None, pivot, "");
+            names.push_text(&mut text, e, &list.v6);
             text.push('\n');
         }
         out.say(&text);
