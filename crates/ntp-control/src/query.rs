@@ -10,7 +10,7 @@
 
 pub mod event;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -281,14 +281,14 @@ impl Query {
     /// The data received so far that is contiguous from offset 0, e.g. to
     /// salvage complete MRU entries from a reply that lost a fragment.
     pub fn contiguous_prefix(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (&off, data) in &self.reassembly.frags {
-            if off as usize != out.len() {
+        let mut end = 0usize;
+        for &(off, len) in &self.reassembly.frags {
+            if off as usize != end {
                 break;
             }
-            out.extend_from_slice(data);
+            end += len;
         }
-        out
+        self.reassembly.buf[..end].to_vec()
     }
 
     /// Records a transport failure (e.g. ICMP port unreachable).
@@ -482,10 +482,13 @@ impl Query {
     }
 }
 
-/// Fragments stored by offset; any arrival order is accepted.
+/// Fragments stored by offset; any arrival order is accepted. The data
+/// goes straight to its place in one buffer (no allocation per fragment).
 #[derive(Default)]
 struct Reassembly {
-    frags: BTreeMap<u16, Vec<u8>>,
+    /// (offset, length) of each fragment stored, by offset.
+    frags: Vec<(u16, usize)>,
+    buf: Vec<u8>,
     /// (offset, status) of the final fragment once seen.
     last: Option<(u16, u16)>,
 }
@@ -511,23 +514,28 @@ impl Reassembly {
         if end > u16::MAX as usize {
             return Err(FragmentRejected::PastEnd { count, offset });
         }
-        if let Some(prior) = self.frags.get(&offset) {
-            return Err(FragmentRejected::Duplicate {
-                count,
-                offset,
-                prior: prior.len(),
-            });
+        // Where the fragment goes: fragments mostly arrive in order, so
+        // this is the end of the list.
+        let at = self.frags.partition_point(|&(off, _)| off < offset);
+        if let Some(&(off, prior)) = self.frags.get(at) {
+            if off == offset {
+                return Err(FragmentRejected::Duplicate {
+                    count,
+                    offset,
+                    prior,
+                });
+            }
         }
-        if let Some((&lo, lo_data)) = self.frags.range(..offset).next_back() {
-            if lo as usize + lo_data.len() > offset as usize {
+        if let Some(&(lo, lo_len)) = at.checked_sub(1).and_then(|i| self.frags.get(i)) {
+            if lo as usize + lo_len > offset as usize {
                 return Err(FragmentRejected::OverlapsPrevious {
                     offset,
-                    prior_len: lo_data.len(),
+                    prior_len: lo_len,
                     prior_offset: lo,
                 });
             }
         }
-        if let Some((&hi, _)) = self.frags.range(offset..).next() {
+        if let Some(&(hi, _)) = self.frags.get(at) {
             if end > hi as usize {
                 return Err(FragmentRejected::OverlapsNext {
                     count,
@@ -542,12 +550,16 @@ impl Reassembly {
             }
         }
         if !more {
-            if let Some((&hi, _)) = self.frags.range(offset..).next() {
+            if let Some(&(hi, _)) = self.frags.get(at) {
                 return Err(FragmentRejected::LastBelow { offset, next: hi });
             }
             self.last = Some((offset, status));
         }
-        self.frags.insert(offset, data.to_vec());
+        if self.buf.len() < end {
+            self.buf.resize(end, 0);
+        }
+        self.buf[offset as usize..end].copy_from_slice(data);
+        self.frags.insert(at, (offset, count));
         Ok(())
     }
 
@@ -555,17 +567,16 @@ impl Reassembly {
     fn complete(&mut self) -> Option<(Vec<u8>, usize, u16)> {
         let (_, status) = self.last?;
         let mut expected = 0usize;
-        for (&off, data) in &self.frags {
+        for &(off, len) in &self.frags {
             if off as usize != expected {
                 return None;
             }
-            expected += data.len();
+            expected += len;
         }
         let fragments = self.frags.len();
-        let mut out = Vec::with_capacity(expected);
-        for data in std::mem::take(&mut self.frags).into_values() {
-            out.extend_from_slice(&data);
-        }
+        self.frags.clear();
+        let mut out = std::mem::take(&mut self.buf);
+        out.truncate(expected);
         Some((out, fragments, status))
     }
 }

@@ -270,22 +270,23 @@ impl MruEngine {
 
     /// Adds `addr.i`/`last.i` pairs, newest first, while they fit.
     fn append_anchors(&self, req: &mut String) -> usize {
-        let base_len = req.len();
-        let mut added = String::new();
+        use std::fmt::Write as _;
+        req.reserve(CTL_MAX_DATA_LEN.saturating_sub(req.len()));
         let mut n = 0;
         for anchor in self.recent.iter().rev().skip(self.anchor_skip) {
-            let piece = format!(
-                ", addr.{n}={}, last.{n}={}",
-                anchor.addr_text(),
-                format_stamp(anchor.last)
+            let before = req.len();
+            let _ = write!(
+                req,
+                ", addr.{n}={anchor}, last.{n}=0x{:08x}.{:08x}",
+                anchor.last >> 32,
+                anchor.last & 0xffff_ffff
             );
-            if base_len + added.len() + piece.len() >= CTL_MAX_DATA_LEN {
+            if req.len() >= CTL_MAX_DATA_LEN {
+                req.truncate(before);
                 break;
             }
-            added.push_str(&piece);
             n += 1;
         }
-        req.push_str(&added);
         n
     }
 
@@ -606,19 +607,21 @@ impl Anchor {
             last: e.last,
         })
     }
+}
 
-    /// The address text as ntpd sent it.
-    fn addr_text(&self) -> String {
-        let host = match self.ip {
-            std::net::IpAddr::V4(a) => a.to_string(),
+/// The address text as ntpd sent it, written without allocating.
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.ip {
+            std::net::IpAddr::V4(a) => write!(f, "{a}")?,
             std::net::IpAddr::V6(a) if self.scope & 0x8000_0000 != 0 => {
-                format!("[{a}%{}]", self.scope & 0x7fff_ffff)
+                write!(f, "[{a}%{}]", self.scope & 0x7fff_ffff)?
             }
-            std::net::IpAddr::V6(a) => format!("[{a}]"),
-        };
+            std::net::IpAddr::V6(a) => write!(f, "[{a}]")?,
+        }
         match self.port {
-            Some(p) => format!("{host}:{p}"),
-            None => host,
+            Some(p) => write!(f, ":{p}"),
+            None => Ok(()),
         }
     }
 }

@@ -81,7 +81,8 @@ pub fn parse_reply(
     let mut meta = ReplyMeta::default();
     // ntpd sends entry N's items before entry N+1's, so a vector indexed
     // by N (with a map for absurd indices) keeps this allocation-light.
-    let mut partials: Vec<Option<Partial<'_>>> = Vec::new();
+    // About 100 octets an entry: one allocation a reply, not a growth series.
+    let mut partials: Vec<Option<Partial<'_>>> = Vec::with_capacity(data.len() / 100 + 1);
     let mut far: BTreeMap<u64, Partial<'_>> = BTreeMap::new();
     // This loop runs for every item of a million-entry list: byte
     // searches, not `str::find`.

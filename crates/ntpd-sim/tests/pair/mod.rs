@@ -53,6 +53,11 @@ pub struct Pair {
     pub spacing: Duration,
     /// Datagrams the client sent.
     pub sent: usize,
+    /// Called with true before and false after each call into the client
+    /// (an allocation counter measures the client alone).
+    pub meter: fn(bool),
+    /// Runs for each entry the client reads.
+    pub on_entry: fn(&MruEntry),
     base: Instant,
     network: BinaryHeap<Reverse<(Duration, u64, Vec<u8>)>>,
     order: u64,
@@ -62,6 +67,10 @@ impl Pair {
     /// `args` as typed after `mrulist`; `cap` the fragment cap (128 as
     /// ntpq-rs uses, 32 as the reference).
     pub fn new(toml: &str, args: &str, cap: u32) -> Pair {
+        Pair::with_verbosity(toml, args, cap, 2)
+    }
+
+    pub fn with_verbosity(toml: &str, args: &str, cap: u32, verbosity: u8) -> Pair {
         let scenario = Scenario::from_toml_str(toml).expect("scenario");
         let server = ServerState::new(scenario, t0());
         let base = Instant::now();
@@ -71,7 +80,7 @@ impl Pair {
             row_limit: MRU_ROW_LIMIT,
             frags_cap: cap,
             sequence: 0,
-            verbosity: 2,
+            verbosity,
             read_counters: true,
         };
         let options = parse_mrulist_args(args).expect("mrulist arguments");
@@ -85,6 +94,8 @@ impl Pair {
             delay: Duration::from_micros(50),
             spacing: Duration::from_micros(5),
             sent: 0,
+            meter: |_| {},
+            on_entry: |_| {},
             base,
             network: BinaryHeap::new(),
             order: 0,
@@ -98,7 +109,11 @@ impl Pair {
     /// Requests out (answered by the server when they arrive), replies
     /// read; false once the retrieval is finished.
     pub fn step_io(&mut self) -> bool {
-        while let Some(pkt) = self.client.poll_transmit() {
+        loop {
+            (self.meter)(true);
+            let pkt = self.client.poll_transmit();
+            (self.meter)(false);
+            let Some(pkt) = pkt else { break };
             self.sent += 1;
             let at = self.elapsed + self.delay;
             let replies = self.server.handle(t0() + at, Self::client_addr(), &pkt);
@@ -108,16 +123,22 @@ impl Pair {
                 self.network.push(Reverse((arrival, self.order, r)));
             }
         }
+        (self.meter)(true);
         while let Some(reply) = self.client.next_unread() {
             let entries = &mut self.list.entries;
+            let on_entry = self.on_entry;
             if self
                 .client
-                .ingest(&reply, &mut self.list.v6, &mut |e, _| entries.push(*e))
+                .ingest(&reply, &mut self.list.v6, &mut |e, _| {
+                    on_entry(e);
+                    entries.push(*e)
+                })
                 .is_err()
             {
                 break;
             }
         }
+        (self.meter)(false);
         self.events
             .extend(std::iter::from_fn(|| self.client.poll_event()));
         !self.client.is_finished()
@@ -140,13 +161,19 @@ impl Pair {
             }
             self.elapsed = self.elapsed.max(next);
             let now = self.base + self.elapsed;
+            let server: SocketAddr = SERVER.parse().unwrap();
             match self.network.peek() {
                 Some(Reverse((t, _, _))) if *t <= self.elapsed => {
                     let Reverse((_, _, pkt)) = self.network.pop().unwrap();
-                    self.client
-                        .handle_datagram(now, SERVER.parse().unwrap(), &pkt);
+                    (self.meter)(true);
+                    self.client.handle_datagram(now, server, &pkt);
+                    (self.meter)(false);
                 }
-                _ => self.client.handle_timeout(now),
+                _ => {
+                    (self.meter)(true);
+                    self.client.handle_timeout(now);
+                    (self.meter)(false);
+                }
             }
         }
         self.client.finish().cloned()
