@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::entry::{format_stamp, AddrRef, MruEntry, NtpStamp, V6Table};
+use super::entry::{AddrRef, MruEntry, NtpStamp, V6Table};
 use super::options::MruOptions;
 use super::reply::{parse_reply, ReplyError};
 use crate::header::{Opcode, ServerErrorCode, CTL_MAX_DATA_LEN};
