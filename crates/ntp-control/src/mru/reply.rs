@@ -58,7 +58,7 @@ fn trim(s: &str) -> &str {
 /// Removes NUL and octets ≥ 127 as the reference's varlist parser does
 /// (ntpd never sends them in MRU replies, so this rarely copies).
 fn clean(data: &[u8]) -> Cow<'_, str> {
-    if data.iter().all(|&b| b != 0 && b < 127) {
+    if data.is_ascii() && memchr::memchr2(0, 127, data).is_none() {
         // ASCII 1..126 is valid UTF-8.
         Cow::Borrowed(std::str::from_utf8(data).unwrap_or(""))
     } else {
@@ -172,7 +172,29 @@ fn plain_decimal(b: &[u8]) -> Option<u64> {
 }
 
 /// Items separated by commas outside double quotes.
-fn split_items(text: &str) -> impl Iterator<Item = &str> {
+fn split_items(text: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+    // ntpd's MRU replies carry no strings: split at every comma (SIMD).
+    if memchr::memchr(b'"', text.as_bytes()).is_none() {
+        let mut start = 0;
+        let mut commas = memchr::memchr_iter(b',', text.as_bytes());
+        return Box::new(std::iter::from_fn(move || match commas.next() {
+            Some(i) => {
+                let item = &text[start..i];
+                start = i + 1;
+                Some(item)
+            }
+            None if start < text.len() => {
+                let item = &text[start..];
+                start = text.len();
+                Some(item)
+            }
+            None => None,
+        }));
+    }
+    Box::new(split_quoted(text))
+}
+
+fn split_quoted(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut pos = 0;
