@@ -250,6 +250,52 @@ pub fn hex_dump_into(s: &mut String, data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ntp_control::Opcode;
+
+    #[test]
+    fn events_render_at_their_levels() {
+        let req = QueryEvent::Request {
+            opcode: Opcode::ReadVar,
+            associd: 0,
+            data: b"stratum".to_vec(),
+        };
+        let line = LogLine::Stamped("sendrequest: opcode=2, associd=0, qdata=stratum".into());
+        assert_eq!(query_event_lines(&req, 0), []);
+        assert_eq!(query_event_lines(&req, 1), [line.clone()]);
+        assert_eq!(
+            query_event_lines(&req, 3),
+            [LogLine::Plain(String::new()), line],
+            "a blank line between exchanges from -D3"
+        );
+        let reply = QueryEvent::ResponsePacket(b"a=1\r\nb".to_vec());
+        assert_eq!(
+            query_event_lines(&reply, 2),
+            [LogLine::Plain("First line:\nb'a=1\\r'".into())]
+        );
+        assert_eq!(
+            query_event_lines(&reply, 4),
+            [LogLine::Plain("Response packet:\nb'a=1\\r\\nb'".into())]
+        );
+        let w = QueryEvent::Warning(QueryWarning::NotPadded(17));
+        assert_eq!(
+            query_event_lines(&w, 0),
+            [LogLine::Plain(
+                "Response fragment not padded, size = 17".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn engine_decisions_are_worded() {
+        assert_eq!(
+            engine_event_text(&EngineEvent::StaleAnchors {
+                restart: 2,
+                from_oldest: true
+            }),
+            "mrulist: anchors gone from the server's list (restart 2); starting again from the oldest entry"
+        );
+        assert!(engine_event_text(&EngineEvent::Salvaged { entries: 7 }).contains("kept 7 whole"));
+    }
 
     #[test]
     fn bytes_repr_like_python() {
