@@ -261,7 +261,7 @@ mod tests {
         };
         let line = LogLine::Stamped("sendrequest: opcode=2, associd=0, qdata=stratum".into());
         assert_eq!(query_event_lines(&req, 0), []);
-        assert_eq!(query_event_lines(&req, 1), [line.clone()]);
+        assert_eq!(query_event_lines(&req, 1), std::slice::from_ref(&line));
         assert_eq!(
             query_event_lines(&req, 3),
             [LogLine::Plain(String::new()), line],
