@@ -177,21 +177,9 @@ pub struct MruList {
 /// shows it with `-n`.
 pub fn ip_text(addr: AddrRef, v6: &V6Table) -> Option<String> {
     match addr {
-        AddrRef::V4(a) => {
-            // Hand-formatted: this runs once per printed row.
+        AddrRef::V4(_) => {
             let mut s = String::with_capacity(15);
-            for (i, octet) in a.to_be_bytes().iter().enumerate() {
-                if i > 0 {
-                    s.push('.');
-                }
-                if *octet >= 100 {
-                    s.push(char::from(b'0' + octet / 100));
-                }
-                if *octet >= 10 {
-                    s.push(char::from(b'0' + octet / 10 % 10));
-                }
-                s.push(char::from(b'0' + octet % 10));
-            }
+            push_ip(&mut s, addr, v6);
             Some(s)
         }
         AddrRef::V6(i) => v6.get(i).map(|(a, scope)| {
@@ -208,6 +196,7 @@ pub fn ip_text(addr: AddrRef, v6: &V6Table) -> Option<String> {
 /// [`ip_text`] appended to `out`, without an allocation for IPv4.
 pub fn push_ip(out: &mut String, addr: AddrRef, v6: &V6Table) -> bool {
     match addr {
+        // Hand-formatted: this runs once per printed row.
         AddrRef::V4(a) => {
             for (i, octet) in a.to_be_bytes().iter().enumerate() {
                 if i > 0 {
