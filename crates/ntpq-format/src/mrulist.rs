@@ -19,21 +19,19 @@ pub fn header() -> String {
 /// sent corrupt gives an empty row, as in the reference.
 pub fn row(e: &MruEntry, now_unix: Option<f64>, pivot_unix: i64, remote: &str) -> String {
     let mut s = String::with_capacity(96);
-    row_into(&mut s, e, now_unix, pivot_unix, remote);
+    if row_into(&mut s, e, now_unix, pivot_unix) {
+        s.push_str(remote);
+    }
     s
 }
 
-/// Appends a row (without newline) to `out`. Hand-formatted: a million-row
-/// list is printed in well under a second.
-pub fn row_into(
-    out: &mut String,
-    e: &MruEntry,
-    now_unix: Option<f64>,
-    pivot_unix: i64,
-    remote: &str,
-) {
+/// Appends a row up to its last column, the remote address, which the
+/// caller appends (numeric or a name) unless this returns false (a corrupt
+/// entry: an empty row). No newline. Hand-formatted: a million-row list is
+/// printed in well under a second.
+pub fn row_into(out: &mut String, e: &MruEntry, now_unix: Option<f64>, pivot_unix: i64) -> bool {
     if e.addr == AddrRef::Invalid {
-        return;
+        return false;
     }
     let last = stamp_to_unix(e.last, pivot_unix);
     let first = stamp_to_unix(e.first, pivot_unix);
@@ -111,7 +109,7 @@ pub fn row_into(
         out.push_str("     ");
     }
     out.push(' ');
-    out.push_str(remote);
+    true
 }
 
 /// Right-aligned decimal integer, at least `width` wide.

@@ -251,9 +251,7 @@ impl Conversation for MruRetrieval {
         MruRetrieval::is_finished(self)
     }
     fn current_wait(&self) -> Duration {
-        self.deadline()
-            .map(|d| d.saturating_duration_since(Instant::now()))
-            .unwrap_or_default()
+        MruRetrieval::current_wait(self)
     }
 }
 

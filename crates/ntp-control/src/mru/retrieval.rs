@@ -184,6 +184,13 @@ impl MruRetrieval {
         self.query.as_mut()?.poll_transmit()
     }
 
+    /// The wait of the exchange in flight (primary or between fragments).
+    pub fn current_wait(&self) -> Duration {
+        self.query
+            .as_ref()
+            .map_or(Duration::ZERO, Query::current_wait)
+    }
+
     /// When [`MruRetrieval::handle_timeout`] must be called.
     pub fn deadline(&self) -> Option<Instant> {
         self.query.as_ref()?.deadline()

@@ -149,7 +149,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         (None, Some(Finish::Failed(e))) => return Err(mru_failure(app, e.clone())),
         (None, Some(Finish::Complete)) => (true, false),
         // With nothing read, a stall is only an error.
-        (None, Some(Finish::Stalled)) if list.entries.is_empty() && stats.slots == 0 => {
+        (None, Some(Finish::Stalled)) if stats.slots == 0 => {
             return Err(mru_failure(app, MruError::Stall))
         }
         (None, Some(Finish::Stalled)) => {
@@ -183,8 +183,9 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         names.prefetch(&list.entries, &list.v6);
         let mut text = rows::header();
         for e in &list.entries {
-            rows::row_into(&mut text, e, Some(now), pivot, "");
-            names.push_text(&mut text, e, &list.v6);
+            if rows::row_into(&mut text, e, Some(now), pivot) {
+                names.push_text(&mut text, e, &list.v6);
+            }
             text.push('\n');
             if text.len() > 60_000 {
                 app.out.say(&text);
@@ -251,8 +252,9 @@ fn deliver(
         let mut text = String::new();
         names.prefetch(&batch, &list.v6);
         for e in &batch {
-            rows::row_into(&mut text, e, None, pivot, "");
-            names.push_text(&mut text, e, &list.v6);
+            if rows::row_into(&mut text, e, None, pivot) {
+                names.push_text(&mut text, e, &list.v6);
+            }
             text.push('\n');
         }
         out.say(&text);
