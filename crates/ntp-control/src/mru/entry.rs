@@ -22,22 +22,64 @@ pub fn parse_stamp(text: &str) -> Option<NtpStamp> {
     Some((hex_digits(s)? << 32) | hex_digits(f)?)
 }
 
-/// 1 to 15 hex digits (no sign, no prefix).
+/// Hex digit values; 0xff marks a byte that is not one.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// 1 to 15 hex digits (no sign, no prefix). Two stamps an entry go through
+/// here: a table, not a match per digit.
 pub(crate) fn hex_digits(b: &[u8]) -> Option<u64> {
     if b.is_empty() || b.len() > 15 {
         return None;
     }
     let mut v = 0u64;
+    let mut bad = 0u8;
     for &c in b {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u64::from(d);
+        let d = HEX_VALUE[c as usize];
+        bad |= d;
+        v = (v << 4) | u64::from(d & 0xf);
     }
-    Some(v)
+    // Any invalid digit set the high bits of `bad`.
+    (bad & 0xf0 == 0).then_some(v)
+}
+
+/// A dotted quad as Rust's `Ipv4Addr` parser takes it (four decimal
+/// octets, no leading zeros, each at most 255), without its generic
+/// machinery; `None` for anything else.
+fn parse_ipv4(text: &str) -> Option<u32> {
+    let mut value = 0u32;
+    let mut parts = 0;
+    for part in text.as_bytes().split(|&b| b == b'.') {
+        parts += 1;
+        if parts > 4 || part.is_empty() || part.len() > 3 || (part.len() > 1 && part[0] == b'0') {
+            return None;
+        }
+        let mut octet = 0u32;
+        for &c in part {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            octet = octet * 10 + u32::from(c - b'0');
+        }
+        if octet > 255 {
+            return None;
+        }
+        value = (value << 8) | octet;
+    }
+    (parts == 4).then_some(value)
 }
 
 pub fn format_stamp(stamp: NtpStamp) -> String {
@@ -155,6 +197,11 @@ pub fn parse_addr(text: &str, v6: &mut V6Table) -> (AddrRef, u16, bool) {
         },
         None => (host, None),
     };
+    if scope.is_none() {
+        if let Some(a) = parse_ipv4(ip_text) {
+            return (AddrRef::V4(a), port_num.unwrap_or(0), port_num.is_some());
+        }
+    }
     let addr = match ip_text.parse::<IpAddr>() {
         Ok(IpAddr::V4(a)) if scope.is_none() => AddrRef::V4(u32::from(a)),
         Ok(IpAddr::V6(a)) => v6.intern(
@@ -376,6 +423,56 @@ impl MruList {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    #[test]
+    fn ipv4_fast_path_agrees_with_std() {
+        for t in [
+            "1.2.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..3.4",
+            "a.b.c.d",
+            "1.2.3.4 ",
+            "",
+            "10.0.0.1000",
+            "00.1.1.1",
+            "127.000.0.1",
+            "+1.2.3.4",
+        ] {
+            let std = t.parse::<std::net::Ipv4Addr>().ok().map(u32::from);
+            assert_eq!(parse_ipv4(t), std, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn hex_table_agrees_with_from_str_radix() {
+        for t in [
+            "0",
+            "f",
+            "F",
+            "deadbeef",
+            "DEADBEEF",
+            "0123456789abcde",
+            "g",
+            "12 3",
+            "-1",
+            "+1",
+        ] {
+            let std = u64::from_str_radix(t, 16)
+                .ok()
+                .filter(|_| !t.starts_with('+'));
+            assert_eq!(hex_digits(t.as_bytes()), std, "{t:?}");
         }
     }
 }
