@@ -244,6 +244,9 @@ pub struct Faults {
     /// Never answer.
     #[serde(default)]
     pub silence: bool,
+    /// Answer this many requests (of `opcodes`), then never again: a
+    /// server that dies or is cut off part-way through a command.
+    pub silence_after: Option<u32>,
     /// Corrupt reply datagrams: "truncate" (cut inside the header),
     /// "short_data" (cut the data, count unchanged), "wrong_sequence",
     /// "bad_count" (count larger than the data).

@@ -403,6 +403,8 @@ pub struct ServerState {
     nonce_secret: u64,
     rng: Rng,
     fault_rng: Rng,
+    /// Replies sent to requests the faults apply to (for `silence_after`).
+    faulted_replies: u32,
     auth: Option<crate::auth::SimAuth>,
     /// Key id of the request being processed when its MAC verified.
     req_keyid: Option<u32>,
@@ -468,6 +470,7 @@ impl ServerState {
             nonce_secret: seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5eed,
             rng: Rng::new(seed ^ 0xabcdef),
             fault_rng: Rng::new(fseed),
+            faulted_replies: 0,
             auth: scenario
                 .auth
                 .as_ref()
@@ -848,9 +851,10 @@ impl ServerState {
 
     fn apply_faults(&mut self, mut out: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         let f = self.scenario.faults.clone();
-        if f.silence {
+        if f.silence || f.silence_after.is_some_and(|n| self.faulted_replies >= n) {
             return Vec::new();
         }
+        self.faulted_replies = self.faulted_replies.saturating_add(1);
         if let Some(kind) = f.malformed {
             let frac = f.malformed_fraction.unwrap_or(1.0);
             for pkt in out.iter_mut() {

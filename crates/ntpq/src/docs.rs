@@ -88,6 +88,17 @@ the daemon configuration files searched for \fBcontrolkey\fR (default
 toggle); \fBmrulist stats\fR always prints the retrieval report: time taken,
 requests, retransmissions, entries that arrived or changed meanwhile and, from
 the server's MRU counters, an estimate of the entries missed.
+.PP
+When the retrieval cannot finish \(em the server stops answering part\-way,
+its list turns over faster than it can be read, or it goes on past twice the
+server's \fBmru_maxdepth\fR plus 100000 distinct entries \(em the entries read
+so far are printed after the error with how many there were of how many the
+server held, and the exit status is 1. Memory follows the distinct addresses
+received (repeats are merged as they arrive), not the entries.
+.TP
+\fBNTPQ_MRU_MAX_ENTRIES\fR=\fIN\fR
+the most distinct entries one \fBmrulist\fR keeps (default 10000000, about
+480 MB); past it the retrieval stops as above.
 "#;
 
 /// The whole man page (roff).

@@ -1,6 +1,6 @@
-//! Compact MRU entries and the collected list: de-duplication and sorting
-//! (mrulist.md §6, §7). One entry is 40 bytes with no heap allocation, so
-//! a million-entry list fits in about 40 MB.
+//! Compact MRU entries, their timestamps and addresses (mrulist.md §6).
+//! One entry is 48 bytes with no heap allocation, so a million-entry list
+//! fits in about 50 MB.
 
 use std::net::{IpAddr, Ipv6Addr};
 
@@ -213,13 +213,6 @@ pub fn parse_addr(text: &str, v6: &mut V6Table) -> (AddrRef, u16, bool) {
     (addr, port_num.unwrap_or(0), port_num.is_some())
 }
 
-/// The collected entries in arrival order, with their IPv6 side table.
-#[derive(Default, Debug)]
-pub struct MruList {
-    pub entries: Vec<MruEntry>,
-    pub v6: V6Table,
-}
-
 /// The address without port or brackets (zone kept), as the remote column
 /// shows it with `-n`.
 pub fn ip_text(addr: AddrRef, v6: &V6Table) -> Option<String> {
@@ -282,149 +275,6 @@ pub fn addr_text(e: &MruEntry, v6: &V6Table) -> Option<String> {
     } else {
         host
     })
-}
-
-/// Sort orders of `mrulist sort=` (mrulist.md §7).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SortKey {
-    Lstint,
-    LstintDesc,
-    Avgint,
-    AvgintDesc,
-    Addr,
-    AddrDesc,
-    Count,
-    CountDesc,
-    Score,
-    ScoreDesc,
-    Drop,
-    DropDesc,
-}
-
-impl SortKey {
-    pub fn parse(text: &str) -> Option<SortKey> {
-        Some(match text {
-            "lstint" => SortKey::Lstint,
-            "-lstint" => SortKey::LstintDesc,
-            "avgint" => SortKey::Avgint,
-            "-avgint" => SortKey::AvgintDesc,
-            "addr" => SortKey::Addr,
-            "-addr" => SortKey::AddrDesc,
-            "count" => SortKey::Count,
-            "-count" => SortKey::CountDesc,
-            "score" => SortKey::Score,
-            "-score" => SortKey::ScoreDesc,
-            "drop" => SortKey::Drop,
-            "-drop" => SortKey::DropDesc,
-            _ => return None,
-        })
-    }
-}
-
-impl MruList {
-    /// Keeps, per address (port ignored: ntpd keeps one entry per address;
-    /// the reference's address:port key shows a client twice when its port
-    /// changes), the entry with the greatest `last` (the later-received one
-    /// on a tie), preserving arrival order. Returns how many were dropped.
-    pub fn dedup(&mut self) -> usize {
-        let n = self.entries.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        // Group by address; within an address, the survivor sorts last.
-        order.sort_unstable_by_key(|&i| {
-            let e = &self.entries[i as usize];
-            (e.addr, e.last, i)
-        });
-        let mut keep = vec![false; n];
-        for w in 0..n {
-            let i = order[w] as usize;
-            let next_same = order
-                .get(w + 1)
-                .map(|&j| self.entries[j as usize].addr == self.entries[i].addr);
-            // Invalid addresses are never merged: each is its own row.
-            if next_same != Some(true) || self.entries[i].addr == AddrRef::Invalid {
-                keep[i] = true;
-            }
-        }
-        drop(order);
-        let mut idx = 0;
-        self.entries.retain(|_| {
-            let k = keep[idx];
-            idx += 1;
-            k
-        });
-        n - self.entries.len()
-    }
-
-    /// Arranges the entries in display order: the reference sorts stably by
-    /// its key and prints in reverse; this produces the printed order.
-    pub fn sort_for_display(&mut self, key: Option<SortKey>) {
-        use std::cmp::Ordering;
-        let v6 = &self.v6;
-        let addr_key = |e: &MruEntry| -> [u8; 20] {
-            let mut k = [0u8; 20];
-            match e.addr {
-                AddrRef::V4(a) => k[16..].copy_from_slice(&a.to_be_bytes()),
-                AddrRef::V6(i) => {
-                    if let Some((a, _)) = v6.get(i) {
-                        k[..16].copy_from_slice(&a.octets());
-                    }
-                }
-                AddrRef::Invalid => {}
-            }
-            k
-        };
-        // An IPv6 key is 16 octets, an IPv4 key 20: compare as byte strings.
-        let addr_cmp = |a: &MruEntry, b: &MruEntry| -> Ordering {
-            let (ka, kb) = (addr_key(a), addr_key(b));
-            let la = if matches!(a.addr, AddrRef::V4(_)) {
-                20
-            } else {
-                16
-            };
-            let lb = if matches!(b.addr, AddrRef::V4(_)) {
-                20
-            } else {
-                16
-            };
-            ka[..la].cmp(&kb[..lb])
-        };
-        let avg = |e: &MruEntry| -> f64 {
-            let last = stamp_to_unix(e.last, 0) - stamp_to_unix(e.first, 0);
-            last / f64::from(e.count)
-        };
-        let score = |e: &MruEntry| e.score().unwrap_or(0.0);
-        let drop = |e: &MruEntry| e.drop_count().unwrap_or(0);
-        let entries = &mut self.entries;
-        match key {
-            None | Some(SortKey::Lstint) => entries.reverse(),
-            Some(k) => {
-                // Reference: stable sort ascending by its key, print reversed.
-                // Equivalent: reverse first, then stable sort descending by
-                // that key — ties keep "later received first".
-                entries.reverse();
-                match k {
-                    SortKey::Lstint => {}
-                    SortKey::LstintDesc => entries.sort_by_key(|e| e.last),
-                    SortKey::Avgint => entries.sort_by(|a, b| avg(a).total_cmp(&avg(b))),
-                    SortKey::AvgintDesc => entries.sort_by(|a, b| avg(b).total_cmp(&avg(a))),
-                    SortKey::Count => entries.sort_by_key(|e| e.count),
-                    SortKey::CountDesc => entries.sort_by_key(|e| std::cmp::Reverse(e.count)),
-                    SortKey::Score => entries.sort_by(|a, b| score(a).total_cmp(&score(b))),
-                    SortKey::ScoreDesc => entries.sort_by(|a, b| score(b).total_cmp(&score(a))),
-                    SortKey::Drop => entries.sort_by_key(drop),
-                    SortKey::DropDesc => entries.sort_by_key(|e| std::cmp::Reverse(drop(e))),
-                    SortKey::AddrDesc => entries.sort_by(|a, b| addr_cmp(b, a)),
-                    SortKey::Addr => {
-                        // The reference sorts ascending and then reverses the
-                        // list twice (once itself, once when printing), so
-                        // ties keep arrival order: undo our first reverse.
-                        entries.reverse();
-                        entries.sort_by(addr_cmp);
-                    }
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,16 +1,18 @@
 //! MRU list retrieval (mrulist.md): argument parsing ([`options`]), the
 //! decisions of the walk ([`engine`]), the whole conversation as one
 //! state machine ([`retrieval`]), reply parsing ([`reply`]) and the
-//! compact collected list ([`entry`]).
+//! compact entries ([`entry`]) and the collected list ([`list`]).
 
 pub mod engine;
 pub mod entry;
+pub mod list;
 pub mod options;
 pub mod reply;
 pub mod retrieval;
 
 pub use engine::{EngineEvent, MruEngine, MruError, Next, RetrievalStats, Salvage, MRU_ROW_LIMIT};
-pub use entry::{MruEntry, MruList, NtpStamp, SortKey, V6Table};
+pub use entry::{MruEntry, NtpStamp, V6Table};
+pub use list::{entry_bound, MruList, SortKey, DEFAULT_MAX_ENTRIES};
 pub use options::{parse_mrulist_args, MruArgError, MruOptions};
 pub use retrieval::{Finish, MruCounters, MruRetrieval, RetrievalConfig, RetrievalEvent, Unread};
 

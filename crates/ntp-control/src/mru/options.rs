@@ -1,7 +1,8 @@
 //! `mrulist` arguments (mrulist.md §1, §2): parsed and checked before any
 //! traffic, and rendered into the request parameter strings.
 
-use super::entry::{parse_stamp, SortKey};
+use super::entry::parse_stamp;
+use super::list::SortKey;
 use crate::varlist::{parse_python_float, parse_python_int};
 
 /// A tag's value, typed as the reference types it.

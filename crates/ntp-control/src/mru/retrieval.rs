@@ -55,6 +55,8 @@ pub struct MruCounters {
     pub recycled: i128,
     /// The server's clock when it read them, if it said.
     pub clock: Option<NtpStamp>,
+    /// The most entries the server keeps (`mru_maxdepth`), if it said.
+    pub maxdepth: Option<i128>,
     pub at: Instant,
 }
 
@@ -108,9 +110,11 @@ enum Step {
 }
 
 /// The variables read for the report; `clock` dates them on the server's
-/// own clock (a server without it is asked again without it).
+/// own clock and `mru_maxdepth` bounds what the list can hold (a server
+/// without them is asked again for the four counters alone).
 const COUNTERS: &[u8] = b"mru_depth,mru_new,mru_recycleold,mru_recyclefull";
-const COUNTERS_AND_CLOCK: &[u8] = b"mru_depth,mru_new,mru_recycleold,mru_recyclefull,clock";
+const COUNTERS_AND_CLOCK: &[u8] =
+    b"mru_depth,mru_maxdepth,mru_new,mru_recycleold,mru_recyclefull,clock";
 
 /// How long before the outpaced check looks at the rates.
 const OUTPACED_AFTER: Duration = Duration::from_secs(3);
@@ -478,6 +482,7 @@ fn counters(r: &Response, at: Instant) -> Option<MruCounters> {
         new: int("mru_new")?,
         recycled: int("mru_recycleold").unwrap_or(0) + int("mru_recyclefull").unwrap_or(0),
         clock: get("clock").and_then(|v| parse_stamp(&v.raw)),
+        maxdepth: int("mru_maxdepth"),
         at,
     })
 }

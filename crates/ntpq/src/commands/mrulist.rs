@@ -8,7 +8,10 @@ use std::time::Instant;
 use std::ops::ControlFlow;
 
 use ntp_control::mru::entry::{ip_text, push_ip, stamp_to_unix, MruEntry, V6Table};
-use ntp_control::mru::{parse_mrulist_args, Finish, MruCounters, MruError, MruList, MruRetrieval};
+use ntp_control::mru::{
+    entry_bound, parse_mrulist_args, Finish, MruCounters, MruError, MruList, MruRetrieval,
+    DEFAULT_MAX_ENTRIES,
+};
 use ntpq_format::cooked::raw_varlist_text;
 use ntpq_format::mrulist as rows;
 
@@ -113,7 +116,9 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         cache: HashMap::new(),
     };
     let pivot = unix_now() as i64;
+    let hard_cap = max_entries_setting();
     let mut read_error: Option<MruError> = None;
+    let mut too_many: Option<usize> = None;
     // Replies are read while the server works on the next request.
     let mut read = |m: &mut MruRetrieval, out: &mut Output| {
         while let Some(reply) = m.next_unread() {
@@ -132,6 +137,21 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
             if out.broken {
                 return ControlFlow::Break(());
             }
+            if !direct {
+                // Memory follows distinct addresses, within what the
+                // server says it can hold.
+                let before = m.counters_before();
+                let depth = before.map_or(0, |c| usize::try_from(c.depth).unwrap_or(0));
+                list.dedup_if_grown(depth);
+                let bound = entry_bound(before.and_then(|c| c.maxdepth), hard_cap);
+                if list.entries.len() > bound {
+                    list.dedup();
+                    if list.entries.len() > bound {
+                        too_many = Some(bound);
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
         }
         ControlFlow::Continue(())
     };
@@ -144,39 +164,69 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         return Ok(());
     }
     let stats = m.stats().clone();
-    let (complete, stalled) = match (read_error, m.finish()) {
-        (Some(e), _) => return Err(mru_failure(app, e)),
-        (None, Some(Finish::Failed(e))) => return Err(mru_failure(app, e.clone())),
-        (None, Some(Finish::Complete)) => (true, false),
-        // With nothing read, a stall is only an error.
-        (None, Some(Finish::Stalled)) if stats.slots == 0 => {
-            return Err(mru_failure(app, MruError::Stall))
-        }
-        (None, Some(Finish::Stalled)) => {
-            app.out.warn(&MruError::Stall.to_string());
-            (false, true)
-        }
-        (None, None) => (false, false), // interrupted
+    let expected = m.counters_before().map(|c| c.depth);
+    let ending = match (read_error, too_many, m.finish()) {
+        (Some(e), _, _) => Ending::Failed(e),
+        (None, Some(bound), _) => Ending::TooMany(bound),
+        (None, None, Some(Finish::Failed(e))) => Ending::Failed(e.clone()),
+        (None, None, Some(Finish::Complete)) => Ending::Complete,
+        (None, None, Some(Finish::Stalled)) => Ending::Failed(MruError::Stall),
+        (None, None, None) => Ending::Interrupted,
     };
+    // With nothing read, or in direct mode (the rows are out), a failure
+    // is only an error.
+    let stalled = ending == Ending::Failed(MruError::Stall);
+    if let Ending::Failed(e) = &ending {
+        if stats.slots == 0 || ((direct || raw) && !stalled) {
+            return Err(mru_failure(app, e.clone()));
+        }
+    }
+    if stalled {
+        app.out.warn(&MruError::Stall.to_string());
+    }
     let collected = m
         .walk_end()
         .unwrap_or_else(Instant::now)
         .duration_since(start)
         .as_secs_f64();
     if !direct && !raw {
-        let now = if complete {
-            stats
+        let now = match &ending {
+            Ending::Complete => stats
                 .server_end
                 .map(|s| stamp_to_unix(s, pivot))
-                .unwrap_or_else(unix_now)
-        } else if stalled {
-            app.out.say("mrulist retrieval stopped: the server's list changed faster than it could be read.\nDisplaying partial client list.\n");
-            unix_now()
-        } else {
-            app.out.say(
-                "mrulist retrieval interrupted by operator.\nDisplaying partial client list.\n",
-            );
-            unix_now()
+                .unwrap_or_else(unix_now),
+            Ending::Interrupted => {
+                app.out.say(
+                    "mrulist retrieval interrupted by operator.\nDisplaying partial client list.\n",
+                );
+                unix_now()
+            }
+            Ending::Failed(MruError::Stall) => {
+                app.out.say("mrulist retrieval stopped: the server's list changed faster than it could be read.\nDisplaying partial client list.\n");
+                unix_now()
+            }
+            Ending::Failed(e) => {
+                mru_failure(app, e.clone()).report(&mut app.out);
+                list.dedup();
+                app.out.say(&rows::partial_list_note(
+                    "failed",
+                    list.entries.len(),
+                    expected,
+                ));
+                unix_now()
+            }
+            Ending::TooMany(bound) => {
+                app.out.warn(&rows::too_many_entries_warning(
+                    *bound,
+                    m.counters_before().and_then(|c| c.maxdepth),
+                ));
+                app.out.say(&rows::partial_list_note(
+                    "stopped",
+                    list.entries.len(),
+                    expected,
+                ));
+                unix_now()
+            }
         };
         list.dedup();
         list.sort_for_display(sort);
@@ -202,6 +252,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     ));
     app.out
         .say(&format!("# Used {} megabytes of memory\n", peak_rss_mib()));
+    let complete = ending == Ending::Complete;
     if (complete || stalled) && !app.interrupted {
         let r = Report {
             stats: &stats,
@@ -215,10 +266,32 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         let text = r.render(want_stats || stalled, !filtered && !direct);
         app.out.say(&text);
     }
-    if stalled {
-        return Err(CmdError::Reported);
+    if complete || ending == Ending::Interrupted {
+        Ok(())
+    } else {
+        Err(CmdError::Reported)
     }
-    Ok(())
+}
+
+/// How a retrieval ended, for what is printed after it.
+#[derive(Debug, PartialEq)]
+enum Ending {
+    Complete,
+    Interrupted,
+    /// Stopped by an error (a stall included) after entries were read.
+    Failed(MruError),
+    /// More distinct entries than the bound: a broken or hostile server.
+    TooMany(usize),
+}
+
+/// `NTPQ_MRU_MAX_ENTRIES`: the most distinct entries one `mrulist` keeps
+/// (default [`DEFAULT_MAX_ENTRIES`]).
+fn max_entries_setting() -> usize {
+    std::env::var("NTPQ_MRU_MAX_ENTRIES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(DEFAULT_MAX_ENTRIES)
 }
 
 /// Rows formatted per chunk: about 1.3 MB of text.
