@@ -82,6 +82,41 @@ fn parse_ipv4(text: &str) -> Option<u32> {
     (parts == 4).then_some(value)
 }
 
+/// `a.b.c.d:port` in one pass, as ntpd sends nearly every address; `None`
+/// for anything else (then [`parse_addr`] takes the general way, whose
+/// rules this agrees with: no leading zeros, octets up to 255, a port as
+/// Rust's `u16` parser takes it).
+fn parse_ipv4_port(b: &[u8]) -> Option<(u32, u16)> {
+    let mut addr = 0u32;
+    let mut i = 0;
+    for part in 0..4 {
+        let start = i;
+        let mut octet = 0u32;
+        while i < b.len() && b[i].is_ascii_digit() && i - start < 3 {
+            octet = octet * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || octet > 255 || (len > 1 && b[start] == b'0') {
+            return None;
+        }
+        addr = (addr << 8) | octet;
+        let sep = if part == 3 { b':' } else { b'.' };
+        if b.get(i) != Some(&sep) {
+            return None;
+        }
+        i += 1;
+    }
+    let digits = &b[i..];
+    if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let port = digits
+        .iter()
+        .fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+    Some((addr, u16::try_from(port).ok()?))
+}
+
 pub fn format_stamp(stamp: NtpStamp) -> String {
     format!("0x{:08x}.{:08x}", stamp >> 32, stamp & 0xffff_ffff)
 }
@@ -172,6 +207,9 @@ impl V6Table {
 
 /// Parses ntpd's `a.b.c.d:port` / `[v6%scope]:port` address text.
 pub fn parse_addr(text: &str, v6: &mut V6Table) -> (AddrRef, u16, bool) {
+    if let Some((addr, port)) = parse_ipv4_port(text.as_bytes()) {
+        return (AddrRef::V4(addr), port, true);
+    }
     let (host, port) = if let Some(rest) = text.strip_prefix('[') {
         match rest.split_once(']') {
             Some((h, tail)) => (h, tail.strip_prefix(':')),
@@ -302,6 +340,45 @@ mod fast_path_tests {
         ] {
             let std = t.parse::<std::net::Ipv4Addr>().ok().map(u32::from);
             assert_eq!(parse_ipv4(t), std, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn address_fast_path_agrees_with_the_general_way() {
+        for t in [
+            "1.2.3.4:123",
+            "127.1.0.0:44849",
+            "255.255.255.255:65535",
+            "1.2.3.4:65536",
+            "1.2.3.4:0",
+            "1.2.3.4:00123",
+            "1.2.3.4:",
+            "1.2.3.4",
+            "01.2.3.4:1",
+            "1.2.3.256:1",
+            "1.2.3:1",
+            "1.2.3.4.5:1",
+            "1.2.3.4:+1",
+            "1.2.3.4:1 ",
+            "1.2.3.4::1",
+            "1.2.3.4%2:1",
+            "1234.2.3.4:1",
+            "[::1]:123",
+        ] {
+            let general = {
+                let (host, port) = t.rsplit_once(':').unwrap_or((t, ""));
+                match (parse_ipv4(host), port.parse::<u16>()) {
+                    (Some(a), Ok(p)) if !host.contains(':') => Some((a, p)),
+                    _ => None,
+                }
+            };
+            // The fast path may decline (then the general way decides)
+            // but never disagrees.
+            let fast = parse_ipv4_port(t.as_bytes());
+            assert!(fast.is_none() || fast == general, "{t:?}: {fast:?}");
+        }
+        for t in ["1.2.3.4:123", "127.1.0.0:44849", "255.255.255.255:65535"] {
+            assert!(parse_ipv4_port(t.as_bytes()).is_some(), "{t:?}");
         }
     }
 

@@ -88,11 +88,7 @@ pub fn parse_reply(
     // This loop runs for every item of a million-entry list: byte
     // searches, not `str::find`.
     for item in split_items(&text) {
-        let item = trim(item);
-        let (tag, value) = match byte_pos(item, b'=') {
-            Some(i) => (trim(&item[..i]), trim(&item[i + 1..])),
-            None => (item, ""),
-        };
+        let (tag, value) = tag_and_value(item);
         let Some(dot) = byte_pos(tag, b'.') else {
             match tag {
                 "nonce" => meta.nonce = Some(format!("nonce={value}")),
@@ -136,6 +132,36 @@ pub fn parse_reply(
         sink(e, v6);
     }
     Ok(meta)
+}
+
+/// An item's tag and value as the reference splits it (strip the item,
+/// split at the first `=`, strip both halves), in one pass over the bytes.
+fn tag_and_value(item: &str) -> (&str, &str) {
+    let b = item.as_bytes();
+    let mut start = 0;
+    while start < b.len() && is_space(b[start]) {
+        start += 1;
+    }
+    let mut eq = start;
+    while eq < b.len() && b[eq] != b'=' {
+        eq += 1;
+    }
+    let mut tag_end = eq;
+    while tag_end > start && is_space(b[tag_end - 1]) {
+        tag_end -= 1;
+    }
+    if eq == b.len() {
+        return (&item[start..tag_end], "");
+    }
+    let mut value_start = eq + 1;
+    while value_start < b.len() && is_space(b[value_start]) {
+        value_start += 1;
+    }
+    let mut value_end = b.len();
+    while value_end > value_start && is_space(b[value_end - 1]) {
+        value_end -= 1;
+    }
+    (&item[start..tag_end], &item[value_start..value_end])
 }
 
 fn byte_pos(s: &str, b: u8) -> Option<usize> {
@@ -315,5 +341,40 @@ fn build(p: &Partial<'_>, v6: &mut V6Table) -> MruEntry {
         rs: rs.unwrap_or(0),
         mv: mv.unwrap_or(0),
         has_port,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_split_agrees_with_strip_split_strip() {
+        let plain = |item: &str| -> (String, String) {
+            let item = trim(item);
+            match item.split_once('=') {
+                Some((t, v)) => (trim(t).to_string(), trim(v).to_string()),
+                None => (item.to_string(), String::new()),
+            }
+        };
+        for item in [
+            "addr.0=1.2.3.4:5",
+            " last.1=0x1.2",
+            "\r\nct.2=1",
+            "  mv.3 = 35  ",
+            "nonce=abc",
+            "now",
+            "",
+            "   ",
+            "=",
+            " = ",
+            "a==b",
+            "tag= ",
+            "\x1f sc.4=0.5\x0b",
+            "x\ty=1",
+        ] {
+            let (t, v) = tag_and_value(item);
+            assert_eq!((t.to_string(), v.to_string()), plain(item), "{item:?}");
+        }
     }
 }
