@@ -35,6 +35,25 @@ pub struct Timeouts {
     /// exchange (as the reference does). mrulist sets it: a runt may be a
     /// straggler of an earlier reply, and a lost fragment is salvageable.
     pub discard_runts: bool,
+    /// The longest one attempt may last, however its fragments trickle in
+    /// (the reference restarts the secondary wait at each fragment, so a
+    /// server dripping one every few seconds holds a command for minutes).
+    /// `None`: no bound but `max_datagrams`.
+    pub attempt_limit: Option<Duration>,
+}
+
+impl Timeouts {
+    /// The session's timeouts for a `timeout` of `primary`: an attempt
+    /// lasts at most `primary` plus twice the secondary wait (11 s by
+    /// default), so a command of two attempts ends within 22 s.
+    pub fn with_primary(primary: Duration) -> Timeouts {
+        let base = Timeouts::default();
+        Timeouts {
+            primary,
+            attempt_limit: Some(primary + base.secondary * 2),
+            ..base
+        }
+    }
 }
 
 impl Default for Timeouts {
@@ -45,6 +64,7 @@ impl Default for Timeouts {
             attempts: 2,
             max_datagrams: 63,
             discard_runts: false,
+            attempt_limit: None,
         }
     }
 }
@@ -117,6 +137,8 @@ pub struct Query {
     response_check: Option<crate::auth_trailer::ResponseCheck>,
     sequence: u16,
     attempt: u32,
+    /// When the current attempt must end (see [`Timeouts::attempt_limit`]).
+    attempt_end: Option<Instant>,
     transmit: Option<Vec<u8>>,
     deadline: Option<Instant>,
     reassembly: Reassembly,
@@ -168,6 +190,7 @@ impl Query {
             response_check: None,
             sequence: last_sequence,
             attempt: 0,
+            attempt_end: None,
             transmit: None,
             deadline: None,
             reassembly: Reassembly::default(),
@@ -346,7 +369,13 @@ impl Query {
         }
         self.debug(QueryEvent::CollectionBegins);
         self.transmit = Some(pkt);
-        self.deadline = Some(now + self.timeouts.primary);
+        self.attempt_end = self.timeouts.attempt_limit.map(|l| now + l);
+        self.deadline = Some(self.bounded(now + self.timeouts.primary));
+    }
+
+    /// `deadline`, or the end of the attempt if that comes first.
+    fn bounded(&self, deadline: Instant) -> Instant {
+        self.attempt_end.map_or(deadline, |end| deadline.min(end))
     }
 
     fn warn(&mut self, warning: QueryWarning) {
@@ -475,7 +504,7 @@ impl Query {
                         fragments,
                     }));
                 } else {
-                    self.deadline = Some(now + self.timeouts.secondary);
+                    self.deadline = Some(self.bounded(now + self.timeouts.secondary));
                 }
             }
         }

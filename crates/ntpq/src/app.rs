@@ -182,10 +182,9 @@ impl App {
 
     /// The session's timeouts (the `timeout` command sets the primary one).
     pub fn timeouts(&self) -> Timeouts {
-        Timeouts {
-            primary: Duration::from_millis(self.settings.primary_timeout_ms.max(0) as u64),
-            ..Timeouts::default()
-        }
+        Timeouts::with_primary(Duration::from_millis(
+            self.settings.primary_timeout_ms.max(0) as u64,
+        ))
     }
 
     /// One query to the open host with the current settings.

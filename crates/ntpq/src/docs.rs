@@ -66,7 +66,8 @@ report after the list when the server's list changed while it was read;
 authentication truncates MACs to 20 octets (SHA\-256 and longer keys work),
 retries a request refused with PERMISSION once with the other MAC alignment,
 prompts for passwords only on the terminal, and skips malformed key\-file
-lines with a warning.
+lines with a warning; one attempt of an exchange ends at most
+\fBtimeout\fR + 6 s after it was sent, however slowly the fragments arrive.
 .SH AUTHENTICATION
 \fB:config\fR, \fBconfig\-from\-file\fR, \fBifstats\fR, \fBreslist\fR and,
 after \fBauthenticate yes\fR, every request carry a MAC made with the key given

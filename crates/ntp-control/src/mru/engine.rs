@@ -228,6 +228,8 @@ impl MruEngine {
             attempts: 1,
             max_datagrams: frags as usize + 8,
             discard_runts: true,
+            // Bounded by `max_datagrams` and the short gap timer.
+            attempt_limit: None,
         }
     }
 

@@ -469,3 +469,56 @@ fn verbosity_selects_the_events_built() {
         .any(|e| matches!(e, QueryEvent::RequestPacket(p) if p.len() == 20)));
     assert!(at5.contains(&QueryEvent::Received { len: 24 }));
 }
+
+#[test]
+fn a_dripping_server_cannot_stretch_an_attempt_past_its_limit() {
+    // One fragment every 2.5 s: each arrives before the 3 s secondary wait
+    // ends, so only the attempt limit (5 + 2 x 3 = 11 s) ends the wait.
+    let t0 = Instant::now();
+    let t = Timeouts {
+        attempts: 1,
+        ..Timeouts::with_primary(Duration::from_secs(5))
+    };
+    let mut q = Query::new(
+        Request::new(Opcode::ReadVar, 0, vec![]),
+        0,
+        Some(server()),
+        t,
+        None,
+        t0,
+    );
+    let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
+    let frags = encode_response(&req, 0, 0, &text(468 * 20));
+    let mut now = t0;
+    for f in &frags[..19] {
+        now += Duration::from_millis(2500);
+        if q.deadline().is_some_and(|d| now >= d) {
+            q.handle_timeout(now);
+            break;
+        }
+        q.handle_datagram(now, server(), f);
+    }
+    assert_eq!(q.take_outcome(), Some(Err(QueryError::Incomplete)));
+    assert!(now <= t0 + Duration::from_millis(12_500), "{:?}", now - t0);
+    // Without the limit the same drip keeps the attempt alive.
+    let mut q = Query::new(
+        Request::new(Opcode::ReadVar, 0, vec![]),
+        0,
+        Some(server()),
+        Timeouts {
+            attempts: 1,
+            ..Timeouts::default()
+        },
+        None,
+        t0,
+    );
+    let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
+    let frags = encode_response(&req, 0, 0, &text(468 * 20));
+    let mut now = t0;
+    for f in &frags[..19] {
+        now += Duration::from_millis(2500);
+        assert!(q.deadline().is_some_and(|d| now < d));
+        q.handle_datagram(now, server(), f);
+    }
+    assert!(!q.is_finished());
+}
