@@ -47,14 +47,36 @@ pub fn normalize_type_name(name: &str) -> String {
     }
 }
 
+/// The largest key file read (a real one holds a few hundred octets; this
+/// keeps `-k /dev/zero` or a huge file from eating memory).
+pub const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads at most `limit` octets of `path`; a longer file (or a device that
+/// never ends) is an `InvalidData` error saying so, after `limit` + 1
+/// octets read.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {limit} octets"),
+        ));
+    }
+    Ok(bytes)
+}
+
 impl KeyFile {
-    /// Reads and parses `path`; warns if other users may read it.
+    /// Reads (at most [`MAX_KEY_FILE_BYTES`]) and parses `path`; warns if
+    /// other users may read it.
     pub fn load(path: &Path) -> Result<KeyFile, KeyFileError> {
         let err = |source| KeyFileError {
             path: path.display().to_string(),
             source,
         };
-        let bytes = std::fs::read(path).map_err(err)?;
+        let bytes = read_limited(path, MAX_KEY_FILE_BYTES).map_err(err)?;
         let text = String::from_utf8_lossy(&bytes);
         let mut kf = KeyFile::parse(&text, path);
         #[cfg(unix)]
@@ -202,6 +224,23 @@ x MD5 nan
         assert!(kf.warnings[0].contains("readable by other users"));
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(KeyFile::load(&f).unwrap().warnings.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn endless_or_huge_files_are_refused_after_the_limit() {
+        let e = KeyFile::load(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(e.source.kind(), std::io::ErrorKind::InvalidData);
+        assert_eq!(
+            e.to_string(),
+            format!("/dev/zero: larger than {MAX_KEY_FILE_BYTES} octets")
+        );
+        let dir = std::env::temp_dir().join(format!("ntp-auth-limit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("keys");
+        std::fs::write(&f, "1 MD5 x\n").unwrap();
+        assert_eq!(read_limited(&f, 8).unwrap(), b"1 MD5 x\n");
+        assert!(read_limited(&f, 7).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

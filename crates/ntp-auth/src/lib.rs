@@ -14,6 +14,6 @@ pub mod keys;
 pub mod mac;
 pub mod trailer;
 
-pub use keys::{Key, KeyFile, KeyFileError};
+pub use keys::{read_limited, Key, KeyFile, KeyFileError, MAX_KEY_FILE_BYTES};
 pub use mac::{compute_mac, verify_mac, KeyType, Secret};
 pub use trailer::{sign, Align, ResponseMac};

@@ -25,9 +25,16 @@ fn run() -> i32 {
         }
     };
     if let Some(keyfile) = &opts.keyfile {
-        if std::fs::read(keyfile).is_err() {
-            eprint!("ntpq: {keyfile} nonexistent or unreadable");
-            return exit::FAILED;
+        match ntp_auth::read_limited(std::path::Path::new(keyfile), ntp_auth::MAX_KEY_FILE_BYTES) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                eprintln!("ntpq: {keyfile}: {e}: not a key file");
+                return exit::FAILED;
+            }
+            Err(_) => {
+                eprint!("ntpq: {keyfile} nonexistent or unreadable");
+                return exit::FAILED;
+            }
         }
     }
     session::install_sigint_handler();

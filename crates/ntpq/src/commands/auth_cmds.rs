@@ -64,11 +64,17 @@ fn syntax_error_column(reply: &str) -> Option<u64> {
 }
 
 pub fn config_from_file(app: &mut App, line: &str) -> CmdResult {
-    let text = match std::fs::read(line) {
+    // Configuration goes to the server in one request: a file larger
+    // than the key-file bound is not one (nor is /dev/zero).
+    let limit = ntp_auth::MAX_KEY_FILE_BYTES;
+    let text = match ntp_auth::read_limited(std::path::Path::new(line), limit) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(_) => return Err(CmdError::Message(format!("Could not read {line}"))),
         },
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(CmdError::Message(format!("Could not read {line}: {e}")))
+        }
         Err(_) => return Err(CmdError::Message(format!("Could not read {line}"))),
     };
     match configure(app, &text) {
