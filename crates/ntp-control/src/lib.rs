@@ -10,6 +10,7 @@ pub mod mru;
 pub mod query;
 pub mod status;
 pub mod varlist;
+pub mod visible;
 
 pub use header::{Header, Opcode, ServerErrorCode, CTL_MAX_DATA_LEN, HEADER_LEN};
 pub use query::{Query, QueryError, QueryEvent, QueryWarning, Request, Response, Timeouts};

@@ -1,6 +1,10 @@
 //! Textual variable lists (`name=value, name=value`), parsed exactly as the
 //! reference client does (protocol.md §7.2), and built as ntpd does.
 
+use std::borrow::Cow;
+
+use crate::visible::visible;
+
 /// A value typed the way the reference "casts" it: Python `int(v, 0)`, then
 /// `float(v)`, then a string with one pair of surrounding quotes removed.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,16 +194,23 @@ pub fn parse_varlist(data: &[u8]) -> Vec<Variable> {
             ),
             None => (item, ""),
         };
-        let value = Value::cast(raw);
+        let mut value = Value::cast(raw);
         let raw = if matches!(value, Value::Str(_)) {
             unquote(raw)
         } else {
             raw
         };
+        // Typed as sent; shown without control characters (a server's
+        // text never acts on the operator's terminal).
+        if let Value::Str(s) = &mut value {
+            if let Cow::Owned(v) = visible(s) {
+                *s = v;
+            }
+        }
         let var = Variable {
-            name: name.to_string(),
+            name: visible(name).into_owned(),
             value,
-            raw: raw.to_string(),
+            raw: visible(raw).into_owned(),
         };
         match out.iter_mut().find(|v| v.name == var.name) {
             Some(existing) => {
@@ -325,10 +336,14 @@ mod tests {
     }
 
     #[test]
-    fn drops_nul_and_high_octets_keeps_controls() {
-        let vars = parse_varlist(b"a=1\x00\xff2, b=x\x04y");
+    fn drops_nul_and_high_octets_shows_controls() {
+        let vars = parse_varlist(b"a=1\x00\xff2, b=x\x04y, refid=\"GPS\x1b[2J\", \x1bn=1");
         assert_eq!(vars[0].raw, "12");
-        assert_eq!(vars[1].raw, "x\x04y");
+        assert_eq!(vars[1].raw, "x\\x04y");
+        assert_eq!(vars[2].raw, "GPS\\x1b[2J");
+        assert_eq!(vars[2].value, Value::Str("GPS\\x1b[2J".into()));
+        assert_eq!(vars[3].name, "\\x1bn");
+        assert_eq!(vars[3].value, Value::Int(1));
     }
 
     #[test]

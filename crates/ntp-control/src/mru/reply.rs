@@ -104,7 +104,11 @@ pub fn parse_reply(
         let idx = match parse_index(suffix) {
             Some(i) => i,
             None if matches!(tag, "last.older" | "addr.older" | "last.newest") => continue,
-            None => return Err(ReplyError::BadTag(tag.to_string())),
+            None => {
+                return Err(ReplyError::BadTag(
+                    crate::visible::visible(tag).into_owned(),
+                ))
+            }
         };
         let p = if idx < 4096 {
             let i = idx as usize;

@@ -392,6 +392,7 @@ fn deliver(
 /// The message for a failed retrieval (and the nonce reply, logged).
 fn mru_failure(app: &mut App, e: MruError) -> CmdError {
     if let MruError::BadNonce { reply } = &e {
+        let reply = ntp_control::visible::visible(reply);
         app.out.log(&format!("## Nonce expected: {reply}"));
     }
     match e {
