@@ -5,7 +5,7 @@
 use clap_complete::Shell;
 
 use crate::cli;
-use crate::commands::{help, TABLE};
+use crate::commands::TABLE;
 
 /// Escapes text for roff.
 fn roff(text: &str) -> String {
@@ -119,11 +119,14 @@ pub fn man_page() -> String {
     let mut page = String::from_utf8_lossy(&buf).into_owned();
     page.push_str(EXTRA);
     for def in TABLE {
-        page.push_str(&format!(".TP\n\\fB{}\\fR\n", roff(def.name)));
-        match help::topic_text(def.internal_name()) {
-            Some(text) => page.push_str(&format!(".nf\n{}\n.fi\n", roff(text.trim_end()))),
-            None => page.push_str("(no help text)\n"),
-        }
+        let synopsis = def.args.synopsis();
+        let args = if synopsis.is_empty() {
+            String::new()
+        } else {
+            format!(" \\fI{}\\fR", roff(&synopsis))
+        };
+        page.push_str(&format!(".TP\n\\fB{}\\fR{args}\n", roff(def.name)));
+        page.push_str(&format!(".nf\n{}\n.fi\n", roff(def.help.trim_end())));
     }
     page.push_str(EXIT_STATUS);
     page.push_str(COMPAT);

@@ -4,20 +4,20 @@
 use ntp_control::varlist::{parse_varlist, Value, Variable};
 use ntp_control::Opcode;
 
-use crate::app::App;
+use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
 
-pub fn passwd(app: &mut App, _: &str) -> CmdResult {
-    app.password()
+pub fn passwd(cx: &mut Context, _: &str) -> CmdResult {
+    cx.obtain_credentials()
 }
 
 /// Sends one CONFIGURE request; the reply text cut at a NUL and stripped
 /// (protocol.md §5.3). An empty reply is the reference's "disallowed".
-fn configure(app: &mut App, text: &str) -> Result<String, CmdError> {
-    let r = app.query(Opcode::Configure, 0, text.as_bytes())?;
+fn configure(cx: &mut Context, text: &str) -> Result<String, CmdError> {
+    let r = cx.query(Opcode::Configure, 0, text.as_bytes())?;
     if r.data.is_empty() {
-        return Err(CmdError::Message(
-            "***Server disallowed request (authentication?)\n".to_string(),
+        return Err(CmdError::Paragraph(
+            "***Server disallowed request (authentication?)".to_string(),
         ));
     }
     let data = match r.data.iter().position(|&b| b == 0) {
@@ -30,26 +30,26 @@ fn configure(app: &mut App, text: &str) -> Result<String, CmdError> {
         .to_string())
 }
 
-pub fn hot_config(app: &mut App, line: &str) -> CmdResult {
-    app.password()?;
-    if app.settings.debug > 2 {
-        app.out
+pub fn hot_config(cx: &mut Context, line: &str) -> CmdResult {
+    cx.obtain_credentials()?;
+    if cx.settings.debug > 2 {
+        cx.out
             .warn(&format!("In Config\nKeyword = :config\nCommand = {line}"));
     }
-    let reply = configure(app, line)?;
+    let reply = configure(cx, line)?;
     if let Some(col) = syntax_error_column(&reply) {
         if col <= line.chars().count() as u64 {
             let col = col as usize;
-            if app.batch || !(app.out.stdin_is_tty && app.out.stdout_is_tty) {
-                app.out.say(&format!("{line}\n"));
+            if cx.run.batch || !(cx.out.stdin_is_tty && cx.out.stdout_is_tty) {
+                cx.out.say(&format!("{line}\n"));
             } else {
-                app.out.say(&"_".repeat("ntpq> ".len() + 2 + col));
+                cx.out.say(&"_".repeat("ntpq> ".len() + 2 + col));
             }
-            app.out.say(&"_".repeat(col.saturating_sub(1)));
+            cx.out.say(&"_".repeat(col.saturating_sub(1)));
         }
-        app.out.say("^\n");
+        cx.out.say("^\n");
     }
-    app.out.say(&format!("{reply}\n"));
+    cx.out.say(&format!("{reply}\n"));
     Ok(())
 }
 
@@ -63,7 +63,7 @@ fn syntax_error_column(reply: &str) -> Option<u64> {
     Some(digits.parse().unwrap_or(u64::MAX))
 }
 
-pub fn config_from_file(app: &mut App, line: &str) -> CmdResult {
+pub fn config_from_file(cx: &mut Context, line: &str) -> CmdResult {
     // Configuration goes to the server in one request: a file larger
     // than the key-file bound is not one (nor is /dev/zero).
     let limit = ntp_auth::MAX_KEY_FILE_BYTES;
@@ -77,25 +77,22 @@ pub fn config_from_file(app: &mut App, line: &str) -> CmdResult {
         }
         Err(_) => return Err(CmdError::Message(format!("Could not read {line}"))),
     };
-    match configure(app, &text) {
+    match configure(cx, &text) {
         Ok(reply) => {
             let ok = reply == "Config Succeeded";
-            app.out.say(if ok { "True\n" } else { "False\n" });
+            cx.out.say(if ok { "True\n" } else { "False\n" });
             Ok(())
         }
         Err(CmdError::Interrupted) => Err(CmdError::Interrupted),
-        Err(e) => {
-            // The reference does not catch this: it ends the whole run.
-            app.stop = true;
-            Err(e)
-        }
+        // The reference does not catch this: it ends the whole run.
+        Err(e) => Err(CmdError::EndRun(Box::new(e))),
     }
 }
 
 /// READ_ORDLIST_A: stanzas by the `.N` suffix of the tags (protocol.md §5.4).
-fn ordlist(app: &mut App, name: &str) -> Result<(Vec<Vec<Variable>>, Vec<u8>), CmdError> {
-    app.password()?;
-    let r = app.query(Opcode::ReadOrdlistA, 0, name.as_bytes())?;
+fn ordlist(cx: &mut Context, name: &str) -> Result<(Vec<Vec<Variable>>, Vec<u8>), CmdError> {
+    cx.obtain_credentials()?;
+    let r = cx.query(Opcode::ReadOrdlistA, 0, name.as_bytes())?;
     let mut stanzas: Vec<Vec<Variable>> = Vec::new();
     for mut var in parse_varlist(&r.data) {
         if !var.name.ends_with(|c: char| c.is_ascii_digit()) || !var.name.contains('.') {
@@ -146,16 +143,16 @@ const IFSTATS_HEADER: &str = "    interface name                                
  #  address/broadcast     drop flag received sent failed peers   uptime
  ";
 
-pub fn ifstats(app: &mut App, _: &str) -> CmdResult {
-    let (stanzas, data) = ordlist(app, "ifstats")?;
-    if app.settings.raw {
-        app.out.say(&format!("{}\n", raw_text(&data)));
+pub fn ifstats(cx: &mut Context, _: &str) -> CmdResult {
+    let (stanzas, data) = ordlist(cx, "ifstats")?;
+    if cx.settings.raw {
+        cx.out.say(&format!("{}\n", raw_text(&data)));
         return Ok(());
     }
-    app.out.say(IFSTATS_HEADER);
-    app.out.say(&format!("{}\n", "=".repeat(74)));
+    cx.out.say(IFSTATS_HEADER);
+    cx.out.say(&format!("{}\n", "=".repeat(74)));
     for (i, stanza) in stanzas.iter().enumerate() {
-        app.out.say(&ifstats_row(i, stanza));
+        cx.out.say(&ifstats_row(i, stanza));
     }
     Ok(())
 }
@@ -232,16 +229,16 @@ const RESLIST_HEADER: &str = "   hits    addr/prefix or addr mask
            restrictions
 ";
 
-pub fn reslist(app: &mut App, _: &str) -> CmdResult {
-    let (stanzas, data) = ordlist(app, "addr_restrictions")?;
-    if app.settings.raw {
-        app.out.say(&format!("{}\n", raw_text(&data)));
+pub fn reslist(cx: &mut Context, _: &str) -> CmdResult {
+    let (stanzas, data) = ordlist(cx, "addr_restrictions")?;
+    if cx.settings.raw {
+        cx.out.say(&format!("{}\n", raw_text(&data)));
         return Ok(());
     }
-    app.out.say(RESLIST_HEADER);
-    app.out.say(&format!("{}\n", "=".repeat(72)));
+    cx.out.say(RESLIST_HEADER);
+    cx.out.say(&format!("{}\n", "=".repeat(72)));
     for stanza in &stanzas {
-        app.out.say(&reslist_row(stanza));
+        cx.out.say(&reslist_row(stanza));
     }
     Ok(())
 }
