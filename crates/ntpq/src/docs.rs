@@ -1,8 +1,7 @@
-//! The man page and shell completions, generated from the clap definition
-//! and the command table (so they cannot drift from the program).
+//! The man page, generated from the clap definition and the command table
+//! (so it cannot drift from the program); the shell completions are in
+//! `crate::completions`.
 //! `tests/docs.rs` checks the committed copies in `man/` and `completions/`.
-
-use clap_complete::Shell;
 
 use crate::cli;
 use crate::commands::TABLE;
@@ -133,17 +132,12 @@ pub fn man_page() -> String {
     page
 }
 
-/// Completion script for one shell.
-pub fn completion(shell: Shell) -> String {
-    let mut cmd = cli::command();
-    let mut buf: Vec<u8> = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "ntpq", &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
-}
+/// A completion script generator.
+pub type Generator = fn() -> String;
 
-/// (file name under `completions/`, shell) pairs that are committed.
-pub const COMPLETION_FILES: &[(&str, Shell)] = &[
-    ("ntpq.bash", Shell::Bash),
-    ("_ntpq", Shell::Zsh),
-    ("ntpq.fish", Shell::Fish),
+/// (file name under `completions/`, generator) pairs that are committed.
+pub const COMPLETION_FILES: &[(&str, Generator)] = &[
+    ("ntpq.bash", crate::completions::bash),
+    ("_ntpq", crate::completions::zsh),
+    ("ntpq.fish", crate::completions::fish),
 ];

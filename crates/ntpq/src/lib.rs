@@ -14,12 +14,13 @@
 //!   its UDP implementation (the receive loop).
 //! * Leaves: [`output`] (stdout, stderr, the log stream), [`error`],
 //!   [`cli`] (options), [`resolve`] and [`names`] (host names), [`signal`]
-//!   (Ctrl-C, the one global), [`pyint`], [`docs`] (man page, completions).
+//!   (Ctrl-C, the one global), [`pyint`], [`docs`] and [`completions`] (man page, shell completions).
 
 pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod commands;
+pub mod completions;
 pub mod context;
 pub mod docs;
 pub mod error;
