@@ -1,6 +1,6 @@
 //! `mrulist` (mrulist.md): retrieval driven by the protocol crate's
 //! [`MruEngine`], the reference's normal, direct and raw output, and
-//! ntpq-rs's report on busy servers.
+//! ntpq-rs's report on busy servers (its text is ntpq-format's).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -10,10 +10,10 @@ use std::ops::ControlFlow;
 
 use ntp_control::mru::entry::{ip_text, push_ip, stamp_to_unix, MruEntry, V6Table};
 use ntp_control::mru::{
-    entry_bound, parse_mrulist_args, Finish, MruCounters, MruError, MruList, MruRetrieval,
-    DEFAULT_MAX_ENTRIES,
+    entry_bound, parse_mrulist_args, Finish, MruError, MruList, MruRetrieval, DEFAULT_MAX_ENTRIES,
 };
 use ntpq_format::cooked::raw_varlist_text;
+use ntpq_format::mru_report::{busy_report, BusyReport, CounterChange};
 use ntpq_format::mrulist as rows;
 
 use crate::context::Context;
@@ -272,16 +272,8 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         .say(&format!("# Used {} megabytes of memory\n", peak_rss_mib()));
     let complete = ending == Ending::Complete;
     if (complete || stalled) && !interrupted {
-        let r = Report {
-            stats: &stats,
-            before: m.counters_before(),
-            after: m.counters_after(),
-            retrieval_end: m.walk_end().unwrap_or_else(Instant::now),
-            shown: list.entries.len(),
-            seconds: collected,
-            pivot,
-        };
-        let text = r.render(want_stats || stalled, !filtered && !direct);
+        let r = report_numbers(&m, &stats, list.entries.len(), collected, pivot);
+        let text = busy_report(&r, want_stats || stalled, !filtered && !direct);
         cx.out.say(&text);
     }
     if complete || ending == Ending::Interrupted {
@@ -418,82 +410,52 @@ fn mru_failure(cx: &mut Context, e: MruError) -> CmdError {
     }
 }
 
-/// What the busy-server report is made of.
-struct Report<'a> {
-    stats: &'a ntp_control::mru::RetrievalStats,
-    /// Server MRU counters before and after (with when they were read).
-    before: Option<MruCounters>,
-    after: Option<MruCounters>,
-    retrieval_end: Instant,
+/// The numbers of the busy-server report: the server's clock where it
+/// told us (else ours) for how the counters moved.
+fn report_numbers(
+    m: &MruRetrieval,
+    stats: &ntp_control::mru::RetrievalStats,
     shown: usize,
     seconds: f64,
     pivot: i64,
-}
-
-impl Report<'_> {
-    /// The `# ` lines: printed when the list changed while it was being
-    /// read (so a quiet server's output stays the reference's), or always
-    /// when `asked` (`mrulist stats`). `estimate` is false when a filter or
-    /// direct mode makes the shown count incomparable with the counters.
-    fn render(&self, asked: bool, estimate: bool) -> String {
-        let s = self.stats;
-        let delta = match (self.before, self.after) {
-            (Some(b), Some(a)) => {
-                Some((a.new - b.new, a.recycled - b.recycled, b.depth, b.at, a.at))
-            }
-            _ => None,
-        };
-        let arrived = delta.map(|d| d.0 + d.1).unwrap_or(0).max(0);
-        // Our own queries update one entry (the client's address).
-        let changed = s.changed_during.saturating_sub(1);
-        if !asked && arrived == 0 && changed == 0 {
-            return String::new();
+) -> BusyReport {
+    let (before, after) = (m.counters_before(), m.counters_after());
+    let retrieval_end = m.walk_end().unwrap_or_else(Instant::now);
+    let counters = match (before, after) {
+        (Some(b), Some(a)) => {
+            let (span, tail) = match (b.clock, a.clock, stats.server_end) {
+                (Some(c0), Some(c1), Some(end)) => (
+                    stamp_to_unix(c1, pivot) - stamp_to_unix(c0, pivot),
+                    stamp_to_unix(c1, pivot) - stamp_to_unix(end, pivot),
+                ),
+                _ => (
+                    a.at.duration_since(b.at).as_secs_f64(),
+                    a.at.duration_since(retrieval_end).as_secs_f64(),
+                ),
+            };
+            Some(CounterChange {
+                new: a.new - b.new,
+                recycled: a.recycled - b.recycled,
+                depth_before: b.depth,
+                span,
+                tail,
+            })
         }
-        let mut out = format!(
-            "# Retrieval took {:.3} seconds: {} requests, {} lost replies ({} entries salvaged), {} restarts\n",
-            self.seconds, s.requests, s.timeouts, s.salvaged, s.restarts
-        );
-        if let (Some(a), Some(b)) = (s.server_start, s.server_end) {
-            out.push_str(&format!(
-                "# Server time {:.3} to {:.3}; entries new or updated meanwhile: {}\n",
-                stamp_to_unix(a, self.pivot),
-                stamp_to_unix(b, self.pivot),
-                s.changed_during
-            ));
-        }
-        if let Some((new, recycled, depth, t_before, t_after)) = delta {
-            out.push_str(&format!("# Server counters meanwhile: {new} new entries, {recycled} recycled (list held {depth} before)\n"));
-            if estimate {
-                // Arrivals after the end of the walk are not missed: take
-                // them out at the rate the counters moved, on the server's
-                // clock when it told us (else on ours).
-                let (span, tail) = match (
-                    self.before.and_then(|b| b.clock),
-                    self.after.and_then(|a| a.clock),
-                    s.server_end,
-                ) {
-                    (Some(c0), Some(c1), Some(end)) => (
-                        stamp_to_unix(c1, self.pivot) - stamp_to_unix(c0, self.pivot),
-                        stamp_to_unix(c1, self.pivot) - stamp_to_unix(end, self.pivot),
-                    ),
-                    _ => (
-                        t_after.duration_since(t_before).as_secs_f64(),
-                        t_after.duration_since(self.retrieval_end).as_secs_f64(),
-                    ),
-                };
-                let late = if span > 0.0 {
-                    ((new + recycled) as f64 * tail.max(0.0) / span).round() as i128
-                } else {
-                    0
-                };
-                let total = depth + new + recycled - late;
-                let missed = (total - self.shown as i128).max(0);
-                out.push_str(&format!(
-                    "# Estimated entries missed: {missed} of {total}\n"
-                ));
-            }
-        }
-        out
+        _ => None,
+    };
+    BusyReport {
+        seconds,
+        requests: stats.requests,
+        lost_replies: stats.timeouts,
+        salvaged: stats.salvaged,
+        restarts: stats.restarts,
+        server_time: stats
+            .server_start
+            .zip(stats.server_end)
+            .map(|(a, b)| (stamp_to_unix(a, pivot), stamp_to_unix(b, pivot))),
+        changed_during: stats.changed_during,
+        counters,
+        shown,
     }
 }
 
