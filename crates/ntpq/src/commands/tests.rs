@@ -509,3 +509,70 @@ fn a_server_error_clears_the_credentials() {
     assert!(h.interp.client.auth.password.is_none());
     assert_eq!(h.run("keyid").stdout, "no keyid defined\n");
 }
+
+// ---- summaries and mrulist ----
+
+#[test]
+fn summary_tables_fall_back_to_one_name_at_a_time() {
+    let mut h = sim();
+    let ran = h.run("sysinfo");
+    assert!(ran.stdout.starts_with("associd=0 status=0615 "), "{ran:?}");
+    assert!(
+        ran.stdout.contains("\nstratum:                       2\n"),
+        "{ran:?}"
+    );
+    assert!(!ran.failed);
+    // Names 1.2.2 does not know: UNKNOWNVAR, then one at a time.
+    let ran = h.run("mssntpinfo");
+    assert_eq!(
+        ran.stderr, "Unknown variable.  Trying one at a time.\n",
+        "{ran:?}"
+    );
+    assert!(!ran.failed);
+    let ran = h.run("pstats &1");
+    assert!(ran.stdout.starts_with("associd=11 status=961a "), "{ran:?}");
+    let ran = h.run("pstats 12");
+    assert!(ran.stderr.starts_with("***"), "{ran:?}");
+    assert!(ran.failed);
+}
+
+const MRU: &str = r#"
+[system]
+variables = ["stratum=2"]
+[mru]
+frozen_now = true
+entries = [
+  { addr = "198.51.100.1:123", last_ago = 16.5, first_ago = 1368.0, ct = 26, mv = 0x23, rs = 0x0, sc = 2.464, dr = 0 },
+  { addr = "198.51.100.2:24989", last_ago = 29.9, first_ago = 7569.2, ct = 880, mv = 0x23, rs = 0x0, sc = 1.301, dr = 0 },
+]
+"#;
+
+#[test]
+fn mrulist_in_memory() {
+    let mut h = Harness::new(MRU);
+    let ran = h.run("mrulist");
+    assert!(
+        ran.stdout
+            .starts_with("Ctrl-C will stop MRU retrieval and display partial results.\n"),
+        "{ran:?}"
+    );
+    assert!(ran.stdout.contains("198.51.100.1"), "{ran:?}");
+    assert!(ran.stdout.contains("198.51.100.2"), "{ran:?}");
+    assert!(!ran.failed, "{ran:?}");
+    let ran = h.run("mrulist sort=count");
+    let first = ran.stdout.find("198.51.100.1").unwrap();
+    let second = ran.stdout.find("198.51.100.2").unwrap();
+    assert!(first < second, "{ran:?}");
+    // Argument errors, before any request.
+    let before = h.requests();
+    let ran = h.run("mrulist sort=bogus");
+    assert!(ran.failed);
+    assert!(ran.stderr.contains("bogus"), "{ran:?}");
+    let ran = h.run("mrulist nosuch=1");
+    assert!(ran.failed);
+    assert!(ran.stderr.contains("nosuch"), "{ran:?}");
+    assert_eq!(h.requests(), before);
+    // A silent server: the retrieval fails.
+    let ran = Harness::new(SILENT).run("mrulist");
+    assert!(ran.failed, "{ran:?}");
+}
