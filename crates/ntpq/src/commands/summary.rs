@@ -160,10 +160,8 @@ pub fn kerninfo(cx: &mut Context, _args: &str) -> CmdResult {
 pub fn sysstats(cx: &mut Context, _args: &str) -> CmdResult {
     match show(cx, 0, tables::SYSSTATS, false) {
         Ok(()) => {}
-        Err(CmdError::Interrupted) => return Err(CmdError::Interrupted),
-        Err(e) => {
-            cx.report(&e);
-        }
+        Err(e @ (CmdError::Interrupted | CmdError::EndRun(_))) => return Err(e),
+        Err(e) => cx.report(&e),
     }
     show_totals(cx, tables::SYSSTATS_TOTALS)
 }

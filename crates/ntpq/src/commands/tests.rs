@@ -576,3 +576,19 @@ fn mrulist_in_memory() {
     let ran = Harness::new(SILENT).run("mrulist");
     assert!(ran.failed, "{ran:?}");
 }
+
+#[test]
+fn an_error_in_the_one_at_a_time_fallback_ends_the_run() {
+    // The first request gets UNKNOWNVAR (names 1.2.2 does not know), then
+    // the server falls silent: the reference dies of the timeout, so the
+    // run ends.
+    let toml = "[system]\nvariables = [\"stratum=2\"]\n[faults]\nsilence_after = 1\n";
+    let mut h = Harness::new(toml);
+    let ran = h.run("mssntpinfo");
+    assert_eq!(ran.flow, Flow::Stop, "{ran:?}");
+    assert!(ran.failed);
+    assert_eq!(
+        ran.stderr,
+        "Unknown variable.  Trying one at a time.\n***Request timed out\n\n"
+    );
+}
