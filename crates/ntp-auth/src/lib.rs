@@ -11,6 +11,7 @@
 
 pub mod conf;
 pub mod keys;
+pub mod keytype_names;
 pub mod mac;
 pub mod trailer;
 

@@ -22,6 +22,10 @@
 //!   events (`query_event_lines`), `hex_dump_into`, `py_bytes_repr`.
 //! * [`assoc`]: `associations_table(&[(associd, status)])`,
 //!   `passociations_text`, `association_row`, `no_associations_text`.
+//! * [`ordlist`]: the `ifstats` and `reslist` tables (`ifstats_row`,
+//!   `reslist_row`, their headings).
+//! * [`mrulist`]: the MRU table's rows; [`mru_report`]: the report after
+//!   the list on busy servers (`busy_report`).
 //!
 //! Values that would make the Python reference raise never panic here:
 //! the raw value text is printed instead.
@@ -29,7 +33,9 @@
 pub mod assoc;
 pub mod cooked;
 pub mod debug;
+pub mod mru_report;
 pub mod mrulist;
+pub mod ordlist;
 pub mod peers;
 pub mod pyfmt;
 pub mod summary;

@@ -83,7 +83,7 @@ pub fn py_str(var: &Variable) -> String {
 }
 
 /// Python truthiness of a typed value (STR rows skip false values).
-fn truthy(value: &Value) -> bool {
+pub fn truthy(value: &Value) -> bool {
     match value {
         Value::Int(i) => *i != 0,
         Value::Float(f) => *f != 0.0,

@@ -25,6 +25,11 @@ use ntp_auth::{Align, KeyFile, KeyType, Secret};
 use ntp_control::auth_trailer::ResponseCheck;
 use ntp_control::query::Signer;
 
+use crate::error::CmdError;
+use crate::output::Output;
+use crate::pyint::py_int;
+use crate::signal;
+
 /// Environment variable forcing the MAC alignment (`8` or `4`).
 pub const ALIGN_ENV: &str = "NTPQ_MAC_ALIGN";
 /// Environment variable naming the daemon configuration file(s) to read
@@ -40,6 +45,10 @@ pub const SERR_NOTRUST: &str = "***No trusted keys have been declared";
 pub struct Auth {
     /// The `-k` key file, when one was given.
     pub keyfile: Option<Arc<KeyFile>>,
+    /// Any integer, as the reference stores it (`keyid -1` is shown).
+    pub keyid: Option<i64>,
+    /// The key type name as the `keytype` command shows it.
+    pub keytype: String,
     /// The session's password (set by the credential procedure).
     pub password: Option<Secret>,
     pub align: Align,
@@ -56,6 +65,8 @@ impl Auth {
             .and_then(|v| Align::from_octets(&v));
         Auth {
             keyfile: keyfile.map(Arc::new),
+            keyid: None,
+            keytype: "MD5".to_string(),
             password: None,
             align: forced.unwrap_or(Align::Eight),
             forced: forced.is_some(),
@@ -68,18 +79,19 @@ impl Auth {
         self.keyfile.as_ref().is_some_and(|k| !k.is_empty())
     }
 
-    /// The signer for one request with the given credentials.
-    pub fn signer(
-        &self,
-        keyid: Option<i64>,
-        keytype: &str,
-        align: Align,
-    ) -> Result<Signer, &'static str> {
-        let (Some(keyid), Some(secret)) = (keyid, self.password.clone()) else {
+    /// A server error clears the session's credentials (protocol.md §4.2).
+    pub fn clear_credentials(&mut self) {
+        self.keyid = None;
+        self.password = None;
+    }
+
+    /// The signer for one request with the session's credentials.
+    pub fn signer(&self, align: Align) -> Result<Signer, &'static str> {
+        let (Some(keyid), Some(secret)) = (self.keyid, self.password.clone()) else {
             return Err(SERR_NOCRED);
         };
         let keyid = keyid as u32;
-        match KeyType::from_name(keytype) {
+        match KeyType::from_name(&self.keytype) {
             Some(kind) => Ok(Box::new(move |pkt: &mut Vec<u8>| {
                 ntp_auth::sign(pkt, align, keyid, kind, &secret)
             })),
@@ -160,13 +172,26 @@ pub fn local_control_key(keys: &KeyFile) -> Result<(u32, String, Secret), String
     }
 }
 
-fn interrupted() -> bool {
-    crate::session::INTERRUPTED.load(Ordering::SeqCst)
+/// Where the credential procedure asks for a key id and a password.
+pub trait Prompt {
+    /// Whether to ask at all (the reference asks only with a terminal on stdin).
+    fn can_ask(&self) -> bool;
+    /// One answer (`echo` false: not shown); `None` at end of input or Ctrl-C.
+    fn ask(&mut self, prompt: &str, echo: bool) -> Option<String>;
 }
 
-pub fn stdin_is_tty() -> bool {
-    // SAFETY: isatty only inspects the descriptor.
-    unsafe { libc::isatty(0) == 1 }
+/// The controlling terminal (`/dev/tty`), when stdin is one.
+#[derive(Default)]
+pub struct TerminalPrompt;
+
+impl Prompt for TerminalPrompt {
+    fn can_ask(&self) -> bool {
+        // SAFETY: isatty only inspects the descriptor.
+        unsafe { libc::isatty(0) == 1 }
+    }
+    fn ask(&mut self, prompt: &str, echo: bool) -> Option<String> {
+        prompt_terminal(prompt, echo)
+    }
 }
 
 /// Prompts on the controlling terminal and reads one line; `echo` false
@@ -205,7 +230,7 @@ pub fn prompt_terminal(prompt: &str, echo: bool) -> Option<String> {
         };
         // SAFETY: one valid pollfd.
         let ready = unsafe { libc::poll(&mut pfd, 1, 100) };
-        if crate::session::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        if crate::signal::interrupted() {
             eof = true;
             line.clear();
             break;
@@ -242,73 +267,74 @@ pub fn prompt_terminal(prompt: &str, echo: bool) -> Option<String> {
     }
 }
 
-impl crate::app::App {
+impl Auth {
     /// The reference's `password()`: obtains a key id and a password for
-    /// the session unless both are set (protocol.md §9.7).
-    pub fn password(&mut self) -> Result<(), crate::error::CmdError> {
-        use crate::error::CmdError;
-        if self.settings.keyid.is_none() {
-            let host = self.host_name().unwrap_or("").to_string();
-            if is_local_host(&host) && self.auth.has_keys() {
-                let keys = Arc::clone(self.auth.keyfile.as_ref().expect("has keys"));
-                match local_control_key(&keys) {
-                    Ok((id, kind, secret)) => {
-                        self.settings.keyid = Some(i64::from(id));
-                        self.settings.keytype = kind;
-                        self.auth.password = Some(secret);
-                        return Ok(());
+    /// the session unless both are set (protocol.md §9.7). `host` is the
+    /// open host's name (local hosts use the daemon's control key).
+    pub fn obtain_credentials(
+        &mut self,
+        host: &str,
+        prompt: &mut dyn Prompt,
+        out: &mut Output<dyn Write>,
+    ) -> Result<(), CmdError> {
+        if self.keyid.is_none() {
+            if is_local_host(host) {
+                if let Some(keys) = self.keyfile.clone().filter(|k| !k.is_empty()) {
+                    match local_control_key(&keys) {
+                        Ok((id, kind, secret)) => {
+                            self.keyid = Some(i64::from(id));
+                            self.keytype = kind;
+                            self.password = Some(secret);
+                            return Ok(());
+                        }
+                        // The reference's own case: `localhost` stops here.
+                        Err(m) if host == "localhost" => return Err(CmdError::Message(m)),
+                        // Our addition for the loopback addresses: when the
+                        // local configuration names no usable key, ask as
+                        // for any other host.
+                        Err(_) => {}
                     }
-                    // The reference's own case: `localhost` stops here.
-                    Err(m) if host == "localhost" => return Err(CmdError::Message(m)),
-                    // Our addition for the loopback addresses: when the
-                    // local configuration names no usable key, ask as
-                    // for any other host.
-                    Err(_) => {}
                 }
             }
-            let id = if stdin_is_tty() {
-                self.out.flush();
-                let typed = prompt_terminal("Keyid: ", true);
-                if interrupted() {
+            let id = if prompt.can_ask() {
+                out.flush();
+                let typed = prompt.ask("Keyid: ", true);
+                if signal::interrupted() {
                     return Err(CmdError::Interrupted);
                 }
-                typed
-                    .and_then(|t| crate::commands::settings::py_int(t.trim()))
-                    .unwrap_or(0)
+                typed.and_then(|t| py_int(t.trim())).unwrap_or(0)
             } else {
                 0
             };
             if !(1..=65535).contains(&id) {
-                return Err(CmdError::Message(SERR_BADKEY.to_string()));
+                return Err(CmdError::msg(SERR_BADKEY));
             }
-            self.settings.keyid = Some(id);
+            self.keyid = Some(id);
         }
-        if self.auth.password.is_none() {
-            let keyid = self.settings.keyid.unwrap_or(0);
+        if self.password.is_none() {
+            let keyid = self.keyid.unwrap_or(0);
             let from_file = self
-                .auth
                 .keyfile
                 .as_ref()
                 .and_then(|k| u32::try_from(keyid).ok().and_then(|id| k.get(id)))
                 .map(|k| (k.type_name.clone(), k.secret.clone()));
             match from_file {
                 Some((kind, secret)) => {
-                    self.settings.keytype = kind;
-                    self.auth.password = Some(secret);
+                    self.keytype = kind;
+                    self.password = Some(secret);
                 }
                 None => {
-                    self.out.flush();
-                    let prompt = format!("{} Password: ", self.settings.keytype);
-                    let typed = prompt_terminal(&prompt, false);
-                    if interrupted() {
+                    out.flush();
+                    let text = format!("{} Password: ", self.keytype);
+                    let typed = prompt.ask(&text, false);
+                    if signal::interrupted() {
                         return Err(CmdError::Interrupted);
                     }
-                    let typed = typed
+                    let secret = typed
                         .filter(|t| !t.is_empty())
-                        .ok_or_else(|| CmdError::Message(SERR_INVPASS.to_string()))?;
-                    let secret = Secret::from_text(&typed)
-                        .ok_or_else(|| CmdError::Message(SERR_INVPASS.to_string()))?;
-                    self.auth.password = Some(secret);
+                        .and_then(|t| Secret::from_text(&t))
+                        .ok_or_else(|| CmdError::msg(SERR_INVPASS))?;
+                    self.password = Some(secret);
                 }
             }
         }
@@ -335,19 +361,21 @@ mod tests {
     #[test]
     fn signer_needs_both_credentials_and_a_known_type() {
         let mut a = auth_with_keys();
-        assert_eq!(
-            a.signer(Some(1), "MD5", Align::Eight).err(),
-            Some(SERR_NOCRED)
-        );
+        a.keyid = Some(1);
+        assert_eq!(a.signer(Align::Eight).err(), Some(SERR_NOCRED));
         a.password = Some(Secret::new(b"md5-secret-key".to_vec()));
-        assert_eq!(a.signer(None, "MD5", Align::Eight).err(), Some(SERR_NOCRED));
-        let mut unsigned = a.signer(Some(1), "MD4", Align::Eight).unwrap();
+        a.keyid = None;
+        assert_eq!(a.signer(Align::Eight).err(), Some(SERR_NOCRED));
+        a.keyid = Some(1);
+        a.keytype = "MD4".into();
+        let mut unsigned = a.signer(Align::Eight).unwrap();
         let mut p = request(7);
         unsigned(&mut p);
         assert_eq!(p.len(), 24, "padded, no MAC");
         let kf = a.keyfile.clone().unwrap();
         for align in [Align::Eight, Align::Four] {
-            let mut sign = a.signer(Some(1), "md5", align).unwrap();
+            a.keytype = "md5".into();
+            let mut sign = a.signer(align).unwrap();
             let mut p = request(7);
             sign(&mut p);
             assert_eq!(ntp_auth::trailer::verify_request(&p, align, &kf), Some(1));

@@ -4,6 +4,9 @@
 
 use clap::{Arg, ArgAction, Command};
 
+use crate::pyint::py_int;
+pub use crate::resolve::Family;
+
 /// The usage text the reference prints (to stderr) for `-h` and errors.
 pub const USAGE: &str = "
 USAGE: ntpq [-46dphinOV] [-c str] [-D lvl] [host ...]
@@ -32,15 +35,6 @@ USAGE: ntpq [-46dphinOV] [-c str] [-D lvl] [host ...]
                           querying the terminal size
    -u no  units           Display time with units.
 ";
-
-/// Address family requested for host lookups.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Family {
-    #[default]
-    Any,
-    V4,
-    V6,
-}
 
 /// What the command line asks for, in the reference's terms.
 #[derive(Clone, Debug, Default)]
@@ -73,6 +67,50 @@ pub enum Exit {
     Usage(String),
 }
 
+/// The options' ids: the clap definition and [`parse`] name them through
+/// these constants only, so a renamed id cannot fall through unnoticed.
+pub mod opt {
+    pub const IPV4: &str = "ipv4";
+    pub const IPV6: &str = "ipv6";
+    pub const AUTHENTICATION: &str = "authentication";
+    pub const COMMAND: &str = "command";
+    pub const DEBUG: &str = "debug";
+    pub const SET_DEBUG_LEVEL: &str = "set-debug-level";
+    pub const HELP: &str = "help";
+    pub const KEYFILE: &str = "keyfile";
+    pub const LOGFILE: &str = "logfile";
+    pub const NUMERIC: &str = "numeric";
+    pub const PEERS: &str = "peers";
+    pub const SRCNAME: &str = "srcname";
+    pub const SRCNUMBER: &str = "srcnumber";
+    pub const VERSION: &str = "version";
+    pub const WIDE: &str = "wide";
+    pub const WIDTH: &str = "width";
+    pub const UNITS: &str = "units";
+    /// The positional host operands.
+    pub const HOSTS: &str = "hosts";
+    /// Every option id, for the check that each is handled.
+    pub const ALL: &[&str] = &[
+        IPV4,
+        IPV6,
+        AUTHENTICATION,
+        COMMAND,
+        DEBUG,
+        SET_DEBUG_LEVEL,
+        HELP,
+        KEYFILE,
+        LOGFILE,
+        NUMERIC,
+        PEERS,
+        SRCNAME,
+        SRCNUMBER,
+        VERSION,
+        WIDE,
+        WIDTH,
+        UNITS,
+    ];
+}
+
 /// The clap definition: the single source for parsing, `--help`, man page
 /// and completions.
 pub fn command() -> Command {
@@ -101,25 +139,25 @@ pub fn command() -> Command {
         .disable_help_flag(true)
         .disable_version_flag(true)
         .infer_long_args(true)
-        .arg(flag("ipv4", '4', "ipv4", "Force IPv4 DNS name resolution"))
-        .arg(flag("ipv6", '6', "ipv6", "Force IPv6 DNS name resolution"))
-        .arg(value("authentication", 'a', "authentication", "KEYID", "Enable authentication with the numbered key"))
-        .arg(value("command", 'c', "command", "COMMAND", "Run a command and exit (may appear multiple times)"))
-        .arg(flag("debug", 'd', "debug", "Increase output debug message level (may appear multiple times)"))
-        .arg(value("set-debug-level", 'D', "set-debug-level", "LEVEL", "Set the output debug message level"))
-        .arg(flag("help", 'h', "help", "Print a usage message"))
-        .arg(value("keyfile", 'k', "keyfile", "FILE", "Key file holding the key given with -a"))
-        .arg(value("logfile", 'l', "logfile", "FILE", "Log debug messages to FILE"))
-        .arg(flag("numeric", 'n', "numeric", "Numeric host addresses"))
-        .arg(flag("peers", 'p', "peers", "Print a list of the peers (like -c peers)"))
-        .arg(flag("srcname", 's', "srcname", "Prefer the names ntpd was configured with, then reverse DNS"))
-        .arg(flag("srcnumber", 'S', "srcnumber", "Prefer the names ntpd was configured with, else numbers"))
-        .arg(flag("version", 'V', "version", "Output version information and exit"))
-        .arg(flag("wide", 'w', "wide", "Print long remote names on a line of their own"))
-        .arg(value("width", 'W', "width", "COLUMNS", "Force the output width of the peers tables"))
-        .arg(flag("units", 'u', "units", "Display times with units"))
+        .arg(flag(opt::IPV4, '4', "ipv4", "Force IPv4 DNS name resolution"))
+        .arg(flag(opt::IPV6, '6', "ipv6", "Force IPv6 DNS name resolution"))
+        .arg(value(opt::AUTHENTICATION, 'a', "authentication", "KEYID", "Enable authentication with the numbered key"))
+        .arg(value(opt::COMMAND, 'c', "command", "COMMAND", "Run a command and exit (may appear multiple times)"))
+        .arg(flag(opt::DEBUG, 'd', "debug", "Increase output debug message level (may appear multiple times)"))
+        .arg(value(opt::SET_DEBUG_LEVEL, 'D', "set-debug-level", "LEVEL", "Set the output debug message level"))
+        .arg(flag(opt::HELP, 'h', "help", "Print a usage message"))
+        .arg(value(opt::KEYFILE, 'k', "keyfile", "FILE", "Key file holding the key given with -a"))
+        .arg(value(opt::LOGFILE, 'l', "logfile", "FILE", "Log debug messages to FILE"))
+        .arg(flag(opt::NUMERIC, 'n', "numeric", "Numeric host addresses"))
+        .arg(flag(opt::PEERS, 'p', "peers", "Print a list of the peers (like -c peers)"))
+        .arg(flag(opt::SRCNAME, 's', "srcname", "Prefer the names ntpd was configured with, then reverse DNS"))
+        .arg(flag(opt::SRCNUMBER, 'S', "srcnumber", "Prefer the names ntpd was configured with, else numbers"))
+        .arg(flag(opt::VERSION, 'V', "version", "Output version information and exit"))
+        .arg(flag(opt::WIDE, 'w', "wide", "Print long remote names on a line of their own"))
+        .arg(value(opt::WIDTH, 'W', "width", "COLUMNS", "Force the output width of the peers tables"))
+        .arg(flag(opt::UNITS, 'u', "units", "Display times with units"))
         .arg(
-            Arg::new("hosts")
+            Arg::new(opt::HOSTS)
                 .value_name("HOST")
                 .help("Servers to query: name, address, host:port or [IPv6]:port (default localhost); -4/-6 before a host set its family")
                 .num_args(0..)
@@ -230,11 +268,17 @@ fn getopt(cmd: &Command, args: &[String]) -> Result<(Vec<Given>, Vec<String>), S
 
 /// A numeric option value as Python's `int()` reads it.
 fn number(value: &str, flag: char) -> Result<i64, Exit> {
-    crate::commands::settings::py_int(value).ok_or_else(|| {
+    py_int(value).ok_or_else(|| {
         Exit::Usage(format!(
             "Error: -{flag} parameter '{value}' not a number\n{USAGE}"
         ))
     })
+}
+
+/// An option [`command`] defines but [`options_from`] does not handle: a
+/// programming error the `every_option_is_handled` test catches.
+fn unreachable_option(id: &str) {
+    debug_assert!(false, "option {id} is not handled");
 }
 
 fn options_from(given: Vec<Given>, operands: Vec<String>) -> Result<Options, Exit> {
@@ -245,24 +289,24 @@ fn options_from(given: Vec<Given>, operands: Vec<String>) -> Result<Options, Exi
     for (id, value) in given {
         let value = value.unwrap_or_default();
         match id.as_str() {
-            "ipv4" => o.family = Family::V4,
-            "ipv6" => o.family = Family::V6,
-            "authentication" => o.keyid = Some(number(&value, 'a')?),
-            "command" => o.commands.push(value),
-            "debug" => o.debug += 1,
-            "set-debug-level" => o.debug = number(&value, 'D')?,
-            "help" => return Err(Exit::Help),
-            "numeric" => o.hostnames = 0,
-            "peers" => o.commands.push("peers".to_string()),
-            "keyfile" => o.keyfile = Some(value),
-            "srcname" => o.hostnames = 3,
-            "srcnumber" => o.hostnames = 2,
-            "version" => return Err(Exit::Stdout(format!("ntpq {}\n", crate::VERSION_TEXT))),
-            "wide" => o.wide = true,
-            "width" => o.width = Some(number(&value, 'W')?),
-            "units" => o.units = true,
-            "logfile" => o.logfile = Some(value),
-            _ => {}
+            opt::IPV4 => o.family = Family::V4,
+            opt::IPV6 => o.family = Family::V6,
+            opt::AUTHENTICATION => o.keyid = Some(number(&value, 'a')?),
+            opt::COMMAND => o.commands.push(value),
+            opt::DEBUG => o.debug += 1,
+            opt::SET_DEBUG_LEVEL => o.debug = number(&value, 'D')?,
+            opt::HELP => return Err(Exit::Help),
+            opt::NUMERIC => o.hostnames = 0,
+            opt::PEERS => o.commands.push("peers".to_string()),
+            opt::KEYFILE => o.keyfile = Some(value),
+            opt::SRCNAME => o.hostnames = 3,
+            opt::SRCNUMBER => o.hostnames = 2,
+            opt::VERSION => return Err(Exit::Stdout(format!("ntpq {}\n", crate::VERSION_TEXT))),
+            opt::WIDE => o.wide = true,
+            opt::WIDTH => o.width = Some(number(&value, 'W')?),
+            opt::UNITS => o.units = true,
+            opt::LOGFILE => o.logfile = Some(value),
+            other => unreachable_option(other),
         }
     }
     // Hosts; `-4`/`-6` among them set the family of the following hosts
@@ -378,6 +422,33 @@ mod tests {
         assert_eq!(err(&["--command"]), "option --command requires argument");
         assert_eq!(err(&["-c"]), "option -c requires argument");
         assert_eq!(err(&["-D", "x"]), "Error: -D parameter 'x' not a number");
+    }
+
+    #[test]
+    fn every_option_is_handled() {
+        let defined: Vec<String> = command()
+            .get_arguments()
+            .filter(|a| !a.is_positional())
+            .map(|a| a.get_id().to_string())
+            .collect();
+        let mut listed: Vec<String> = opt::ALL.iter().map(|s| s.to_string()).collect();
+        let mut sorted = defined.clone();
+        sorted.sort();
+        listed.sort();
+        assert_eq!(sorted, listed);
+        // Each one parses without reaching the fall-through.
+        for id in defined {
+            let arg = command()
+                .get_arguments()
+                .find(|a| a.get_id() == id.as_str())
+                .cloned()
+                .unwrap();
+            let mut line = vec![format!("--{}", arg.get_long().unwrap())];
+            if arg.get_action().takes_values() {
+                line.push("1".into());
+            }
+            let _ = parse(line);
+        }
     }
 
     #[test]

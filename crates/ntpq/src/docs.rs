@@ -1,11 +1,10 @@
-//! The man page and shell completions, generated from the clap definition
-//! and the command table (so they cannot drift from the program).
+//! The man page, generated from the clap definition and the command table
+//! (so it cannot drift from the program); the shell completions are in
+//! `crate::completions`.
 //! `tests/docs.rs` checks the committed copies in `man/` and `completions/`.
 
-use clap_complete::Shell;
-
 use crate::cli;
-use crate::commands::{help, TABLE};
+use crate::commands::TABLE;
 
 /// Escapes text for roff.
 fn roff(text: &str) -> String {
@@ -119,28 +118,26 @@ pub fn man_page() -> String {
     let mut page = String::from_utf8_lossy(&buf).into_owned();
     page.push_str(EXTRA);
     for def in TABLE {
-        page.push_str(&format!(".TP\n\\fB{}\\fR\n", roff(def.name)));
-        match help::topic_text(def.internal_name()) {
-            Some(text) => page.push_str(&format!(".nf\n{}\n.fi\n", roff(text.trim_end()))),
-            None => page.push_str("(no help text)\n"),
-        }
+        let synopsis = def.args.synopsis();
+        let args = if synopsis.is_empty() {
+            String::new()
+        } else {
+            format!(" \\fI{}\\fR", roff(&synopsis))
+        };
+        page.push_str(&format!(".TP\n\\fB{}\\fR{args}\n", roff(def.name)));
+        page.push_str(&format!(".nf\n{}\n.fi\n", roff(def.help.trim_end())));
     }
     page.push_str(EXIT_STATUS);
     page.push_str(COMPAT);
     page
 }
 
-/// Completion script for one shell.
-pub fn completion(shell: Shell) -> String {
-    let mut cmd = cli::command();
-    let mut buf: Vec<u8> = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "ntpq", &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
-}
+/// A completion script generator.
+pub type Generator = fn() -> String;
 
-/// (file name under `completions/`, shell) pairs that are committed.
-pub const COMPLETION_FILES: &[(&str, Shell)] = &[
-    ("ntpq.bash", Shell::Bash),
-    ("_ntpq", Shell::Zsh),
-    ("ntpq.fish", Shell::Fish),
+/// (file name under `completions/`, generator) pairs that are committed.
+pub const COMPLETION_FILES: &[(&str, Generator)] = &[
+    ("ntpq.bash", crate::completions::bash),
+    ("_ntpq", crate::completions::zsh),
+    ("ntpq.fish", crate::completions::fish),
 ];

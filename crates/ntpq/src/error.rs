@@ -1,9 +1,17 @@
 //! Command failures, and the one place that turns them into messages.
+//!
+//! A handler fails by returning a [`CmdError`]: the interpreter prints it
+//! ([`CmdError::report`]) and counts the command as failed. A problem the
+//! command reports and goes on after takes the same path through
+//! `Context::report`. [`CmdError::EndRun`] is the one way to stop the
+//! whole run from inside a command.
+
+use std::io::Write;
 
 use ntp_control::QueryError;
 
 use crate::output::Output;
-use crate::session::Failure;
+use crate::transport::Failure;
 
 /// Why a command did not complete normally.
 #[derive(Debug, thiserror::Error)]
@@ -11,9 +19,16 @@ pub enum CmdError {
     /// A query failed; printed with the reference's text.
     #[error("{0}")]
     Query(QueryError),
-    /// A message for stderr (one line, newline added when printed).
+    /// A message for stderr (newline added when printed).
     #[error("{0}")]
     Message(String),
+    /// A message followed by a blank line (the reference's `"...\n"`).
+    #[error("{0}")]
+    Paragraph(String),
+    /// Wrong arguments: the interpreter prints the command table's usage
+    /// text for the word typed.
+    #[error("usage")]
+    Usage,
     /// Already reported where it happened; only counts as a failure.
     #[error("failure already reported")]
     Reported,
@@ -26,6 +41,10 @@ pub enum CmdError {
     /// `quit`/`exit`/`EOF` in the REPL.
     #[error("quit")]
     Quit,
+    /// Reported as the inner error, then the whole run ends (where the
+    /// reference dies of an uncaught exception).
+    #[error("{0}")]
+    EndRun(Box<CmdError>),
 }
 
 pub type CmdResult = Result<(), CmdError>;
@@ -46,30 +65,39 @@ impl From<QueryError> for CmdError {
 }
 
 impl CmdError {
-    /// Prints the message as the reference does. Returns whether the
-    /// command counts as failed for the exit status.
-    pub fn report(&self, out: &mut Output) -> bool {
+    /// A message for stderr.
+    pub fn msg(text: impl Into<String>) -> CmdError {
+        CmdError::Message(text.into())
+    }
+
+    /// Whether the reference prints an empty line after the message.
+    fn blank_line_after(&self) -> bool {
         match self {
-            CmdError::Query(e) => {
-                if e.blank_line_after() {
-                    out.warn(&format!("{e}\n"));
-                } else {
-                    out.warn(&e.to_string());
-                }
-                true
-            }
-            CmdError::NoHost => {
-                out.warn("***No host open\n");
-                true
-            }
-            CmdError::Message(m) => {
-                out.warn(m);
-                true
-            }
-            CmdError::Reported => true,
-            CmdError::Interrupted => true,
-            CmdError::Quit => false,
+            CmdError::Query(e) => e.blank_line_after(),
+            CmdError::Paragraph(_) | CmdError::NoHost => true,
+            _ => false,
         }
+    }
+
+    /// Prints the message as the reference does (the usage text is the
+    /// interpreter's to print). Returns whether the command counts as
+    /// failed for the exit status.
+    pub fn report(&self, out: &mut Output<dyn Write>) -> bool {
+        let text = match self {
+            CmdError::Quit => return false,
+            CmdError::Reported | CmdError::Interrupted | CmdError::Usage => return true,
+            CmdError::EndRun(inner) => {
+                inner.report(out);
+                return true;
+            }
+            other => other.to_string(),
+        };
+        if self.blank_line_after() {
+            out.warn(&format!("{text}\n"));
+        } else {
+            out.warn(&text);
+        }
+        true
     }
 }
 

@@ -2,7 +2,8 @@
 
 use ntpq::cli::{self, Exit};
 use ntpq::error::exit;
-use ntpq::{app, repl, session};
+use ntpq::interpreter::{Flow, Interpreter};
+use ntpq::{repl, signal};
 
 fn main() {
     std::process::exit(run());
@@ -37,52 +38,39 @@ fn run() -> i32 {
             }
         }
     }
-    session::install_sigint_handler();
-    let mut app = match app::App::new(&opts) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("ntpq: cannot start: {e}");
-            return exit::FAILED;
-        }
-    };
+    signal::install_sigint_handler();
+    let mut interp = Interpreter::for_options(&opts);
     if let Some(log) = &opts.logfile {
-        if let Err(e) = app.out.set_log_file(Some(log)) {
+        if let Err(e) = interp.out.set_log_file(Some(log)) {
             eprintln!("ntpq: cannot open log file {log}: {e}");
             return exit::USAGE;
         }
     }
     if opts.commands.is_empty() {
         if opts.hosts.len() > 1 {
-            app.out
+            interp
+                .out
                 .warn("ntpq can only work interactively on one host.");
         }
         let (host, family) = &opts.hosts[0];
-        app.open_host(host, *family);
-        repl::run(&mut app);
+        interp.open_host(host, *family);
+        repl::run(&mut interp);
     } else {
         'hosts: for (host, family) in &opts.hosts {
-            if !app.open_host(host, *family) {
-                app.failed = true;
+            if !interp.open_host(host, *family) {
+                interp.failed = true;
                 continue;
             }
             for command in &opts.commands {
-                let _ = app.run_line(command);
-                if app.interrupted || app.out.broken || app.stop {
+                // `quit` among -c commands does not end the run (1.2.2).
+                let flow = interp.run_line(command);
+                if interp.interrupted || flow == Flow::Stop {
                     break 'hosts;
                 }
             }
-            app.close_host();
+            interp.close_host();
         }
     }
-    app.out.flush();
-    if app.out.broken {
-        // A closed pipe (`ntpq ... | head`): end quietly.
-        exit::FAILED
-    } else if app.interrupted {
-        exit::INTERRUPTED
-    } else if app.failed {
-        exit::FAILED
-    } else {
-        exit::OK
-    }
+    interp.out.flush();
+    interp.exit_code()
 }

@@ -24,7 +24,7 @@ use std::net::IpAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Default number of lookup threads: at most about 2 queries in flight
@@ -395,21 +395,19 @@ fn shown_text(ip: IpAddr, name: &str, addrs: &[IpAddr]) -> String {
 /// resolver (1..=1024; benchmarks and unusually slow or strict servers).
 pub const THREADS_ENV: &str = "NTPQRS_NAME_THREADS";
 
-/// The process-wide resolver, so the 300 s cache spans commands as the
-/// reference's module-level cache does.
-pub fn global() -> MutexGuard<'static, NameResolver> {
-    static GLOBAL: OnceLock<Mutex<NameResolver>> = OnceLock::new();
-    GLOBAL
-        .get_or_init(|| {
-            let workers = std::env::var(THREADS_ENV)
-                .ok()
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .filter(|n| (1..=1024).contains(n))
-                .unwrap_or(DEFAULT_WORKERS);
-            Mutex::new(NameResolver::new(workers))
-        })
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+impl NameResolver {
+    /// The program's resolver: [`DEFAULT_WORKERS`] threads unless
+    /// [`THREADS_ENV`] says otherwise. The interpreter keeps one for the
+    /// whole run, so the 300 s cache spans commands as the reference's
+    /// module-level cache does.
+    pub fn from_env() -> NameResolver {
+        let workers = std::env::var(THREADS_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| (1..=1024).contains(n))
+            .unwrap_or(DEFAULT_WORKERS);
+        NameResolver::new(workers)
+    }
 }
 
 #[cfg(test)]

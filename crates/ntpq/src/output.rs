@@ -5,13 +5,23 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 
-pub struct Output {
-    stdout: BufWriter<Stdout>,
+/// Where warnings go: the process's stderr, or memory (tests).
+enum ErrSink {
+    Stderr,
+    Memory(Vec<u8>),
+}
+
+/// The streams of a run. `W` is standard output's writer; handlers see an
+/// `Output<dyn Write>`, so the program uses a buffered stdout and tests a
+/// `Vec<u8>` (see [`Output::memory`]).
+pub struct Output<W: ?Sized + Write = BufWriter<Stdout>> {
     log: Option<(String, File)>,
+    stderr: ErrSink,
     pub stdout_is_tty: bool,
     pub stdin_is_tty: bool,
     /// Set when stdout is gone (closed pipe): the run ends quietly.
     pub broken: bool,
+    stdout: W,
 }
 
 impl Default for Output {
@@ -23,14 +33,52 @@ impl Default for Output {
 impl Output {
     pub fn new() -> Output {
         Output {
-            stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
             log: None,
+            stderr: ErrSink::Stderr,
             stdout_is_tty: io::stdout().is_terminal(),
             stdin_is_tty: io::stdin().is_terminal(),
             broken: false,
+            stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
+        }
+    }
+}
+
+impl Output<Vec<u8>> {
+    /// Output kept in memory, as if stdin and stdout were pipes.
+    pub fn memory() -> Output<Vec<u8>> {
+        Output {
+            log: None,
+            stderr: ErrSink::Memory(Vec::new()),
+            stdout_is_tty: false,
+            stdin_is_tty: false,
+            broken: false,
+            stdout: Vec::new(),
         }
     }
 
+    /// What was written to stdout so far.
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// What was written to stderr (and the log stream without a log file).
+    pub fn stderr_text(&self) -> String {
+        match &self.stderr {
+            ErrSink::Memory(v) => String::from_utf8_lossy(v).into_owned(),
+            ErrSink::Stderr => String::new(),
+        }
+    }
+
+    /// Forgets what was written (tests check one command at a time).
+    pub fn clear(&mut self) {
+        self.stdout.clear();
+        if let ErrSink::Memory(v) = &mut self.stderr {
+            v.clear();
+        }
+    }
+}
+
+impl<W: ?Sized + Write> Output<W> {
     /// Writes to stdout; a failed write marks the output broken.
     pub fn say(&mut self, text: &str) {
         if self.broken {
@@ -50,9 +98,17 @@ impl Output {
     /// A warning line on stderr (the reference's `warn`: text + newline).
     pub fn warn(&mut self, text: &str) {
         self.flush();
-        let mut e = io::stderr().lock();
-        let _ = e.write_all(text.as_bytes());
-        let _ = e.write_all(b"\n");
+        match &mut self.stderr {
+            ErrSink::Stderr => {
+                let mut e = io::stderr().lock();
+                let _ = e.write_all(text.as_bytes());
+                let _ = e.write_all(b"\n");
+            }
+            ErrSink::Memory(v) => {
+                v.extend_from_slice(text.as_bytes());
+                v.push(b'\n');
+            }
+        }
     }
 
     /// A line on the log stream.
@@ -162,7 +218,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// Columns of the terminal on stdout: `COLUMNS` when set (as Python's
 /// terminal-size query does), else the real size; `None` when not a terminal.
-pub fn terminal_columns(out: &Output) -> Option<usize> {
+pub fn terminal_columns<W: ?Sized + Write>(out: &Output<W>) -> Option<usize> {
     if !out.stdout_is_tty {
         return None;
     }
@@ -185,7 +241,7 @@ pub fn terminal_columns(out: &Output) -> Option<usize> {
 }
 
 /// Line width of the cooked variable display: columns − 2 (78 when piped).
-pub fn cooked_width(out: &Output) -> usize {
+pub fn cooked_width<W: ?Sized + Write>(out: &Output<W>) -> usize {
     terminal_columns(out).unwrap_or(80).saturating_sub(2)
 }
 

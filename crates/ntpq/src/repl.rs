@@ -10,19 +10,18 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
-use crate::app::App;
-use crate::commands::{Args, TABLE};
-use crate::error::CmdError;
+use crate::commands::TABLE;
+use crate::interpreter::{Flow, Interpreter};
 
-pub fn run(app: &mut App) {
-    if app.out.stdin_is_tty {
-        interactive(app);
+pub fn run(interp: &mut Interpreter) {
+    if interp.out.stdin_is_tty {
+        interactive(interp);
     } else {
-        script(app);
+        script(interp);
     }
 }
 
-fn script(app: &mut App) {
+fn script(interp: &mut Interpreter) {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock();
     let mut buf = Vec::new();
@@ -32,14 +31,13 @@ fn script(app: &mut App) {
             Ok(0) | Err(_) => break,
             Ok(_) => {
                 let line = String::from_utf8_lossy(&buf).into_owned();
-                let done = matches!(app.run_line(&line), Err(CmdError::Quit));
-                if done || app.out.broken || app.interrupted || app.stop {
+                if interp.run_line(&line) != Flow::Continue || interp.interrupted {
                     return;
                 }
             }
         }
     }
-    let _ = app.run_line("EOF");
+    interp.run_line("EOF");
 }
 
 fn history_path() -> Option<std::path::PathBuf> {
@@ -48,9 +46,9 @@ fn history_path() -> Option<std::path::PathBuf> {
     Some(dir.join("history"))
 }
 
-fn interactive(app: &mut App) {
+fn interactive(interp: &mut Interpreter) {
     let Ok(mut editor) = Editor::<CommandHelper, rustyline::history::DefaultHistory>::new() else {
-        return script(app);
+        return script(interp);
     };
     editor.set_helper(Some(CommandHelper));
     let history = history_path();
@@ -63,19 +61,19 @@ fn interactive(app: &mut App) {
                 if !line.trim().is_empty() && !is_secret(&line) {
                     let _ = editor.add_history_entry(line.as_str());
                 }
-                let done = matches!(app.run_line(&line), Err(CmdError::Quit));
-                if done || app.out.broken || app.stop {
+                if interp.run_line(&line) != Flow::Continue {
                     break;
                 }
-                app.interrupted = false;
+                // Ctrl-C during a command ends the command, not the REPL.
+                interp.interrupted = false;
             }
             Err(ReadlineError::Interrupted) => {
-                app.out.say("\n");
-                app.interrupted = true;
+                interp.out.say("\n");
+                interp.interrupted = true;
                 break;
             }
             Err(_) => {
-                let _ = app.run_line("EOF");
+                interp.run_line("EOF");
                 break;
             }
         }
@@ -102,40 +100,37 @@ impl Completer for CommandHelper {
         pos: usize,
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let before = &line[..pos];
-        let start = before.rfind(' ').map(|i| i + 1).unwrap_or(0);
-        let word = &before[start..];
-        let pair = |s: &str| Pair {
-            display: s.to_string(),
-            replacement: s.to_string(),
-        };
-        if start == 0 {
-            let found = TABLE
-                .iter()
-                .filter(|c| c.name.starts_with(word))
-                .map(|c| pair(c.name))
-                .collect();
-            return Ok((0, found));
-        }
-        let command = before.split_whitespace().next().unwrap_or("");
-        let Some(def) = TABLE.iter().find(|c| c.name == command) else {
-            return Ok((start, Vec::new()));
-        };
-        let found = match def.args {
-            Args::Words(words) => words
-                .iter()
-                .filter(|w| w.starts_with(word))
-                .map(|w| pair(w))
-                .collect(),
-            Args::Command => TABLE
-                .iter()
-                .filter(|c| c.name.starts_with(word))
-                .map(|c| pair(c.name))
-                .collect(),
-            _ => Vec::new(),
-        };
+        let (start, words) = completions(line.get(..pos).unwrap_or(line));
+        let found = words
+            .into_iter()
+            .map(|w| Pair {
+                display: w.clone(),
+                replacement: w,
+            })
+            .collect();
         Ok((start, found))
     }
+}
+
+/// Completions of the last word of `before` (the line up to the cursor):
+/// where the word starts, and the candidates from the command table.
+pub fn completions(before: &str) -> (usize, Vec<String>) {
+    let start = before.rfind(' ').map(|i| i + 1).unwrap_or(0);
+    let word = &before[start..];
+    let candidates: Vec<String> = if start == 0 {
+        TABLE.iter().map(|c| c.name.to_string()).collect()
+    } else {
+        let command = before.split_whitespace().next().unwrap_or("");
+        match TABLE.iter().find(|c| c.name == command) {
+            Some(def) => def.args.words(),
+            None => Vec::new(),
+        }
+    };
+    let found = candidates
+        .into_iter()
+        .filter(|w| w.starts_with(word))
+        .collect();
+    (start, found)
 }
 
 impl Hinter for CommandHelper {
@@ -147,7 +142,24 @@ impl Helper for CommandHelper {}
 
 #[cfg(test)]
 mod tests {
-    use super::is_secret;
+    use super::{completions, is_secret};
+
+    #[test]
+    fn completion_reads_the_table() {
+        assert_eq!(completions("hostn"), (0, vec!["hostnames".to_string()]));
+        assert_eq!(completions("hostnames hostn").1, ["hostnum", "hostname"]);
+        assert_eq!(completions("debug m").1, ["more"]);
+        assert_eq!(completions("help mrul").1, ["mrulist"]);
+        assert!(completions("keytype SHA").1.contains(&"SHA256".to_string()));
+        let mru = completions("mrulist so").1;
+        assert!(mru.contains(&"sort=-count".to_string()), "{mru:?}");
+        assert_eq!(completions("mrulist sta").1, ["stats"]);
+        assert_eq!(
+            completions("mrulist min").1,
+            ["mincount=", "mindrop=", "minscore=", "minlstint="]
+        );
+        assert!(completions("rv 0 ").1.is_empty());
+    }
 
     #[test]
     fn secrets_stay_out_of_history() {

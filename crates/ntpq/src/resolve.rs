@@ -6,7 +6,14 @@
 use std::ffi::{CStr, CString};
 use std::net::{IpAddr, SocketAddr};
 
-use crate::cli::Family;
+/// Address family requested for host lookups (`-4`, `-6`, `host -4 ...`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Family {
+    #[default]
+    Any,
+    V4,
+    V6,
+}
 
 pub const NTP_PORT: u16 = 123;
 

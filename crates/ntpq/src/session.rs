@@ -1,111 +1,88 @@
-//! One open host: its UDP socket and sequence counter, and the loop that
-//! drives a protocol state machine over tokio — one [`Query`], or a whole
-//! [`MruRetrieval`] — moving datagrams, time and Ctrl-C, nothing more.
+//! The UDP transport: one open host's socket, and the thin receive loop
+//! that drives a protocol state machine over tokio — one [`Query`], or a
+//! whole [`MruRetrieval`] — moving datagrams, time and Ctrl-C, nothing more.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use ntp_control::mru::{MruRetrieval, RetrievalEvent};
-use ntp_control::query::Signer;
-use ntp_control::{Query, QueryError, Request, Response, Timeouts};
+use ntp_control::mru::MruRetrieval;
+use ntp_control::Query;
 use tokio::net::UdpSocket;
 use tokio::runtime::Runtime;
 
 use crate::output::Output;
+use crate::resolve::{self, Family};
+use crate::signal;
+use crate::transport::{
+    AfterSend, Connect, Conversation, Failure, QueryParams, ReadReplies, Transport,
+};
 
-/// Set by the SIGINT handler; checked by the query loop and between commands.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// Installs the Ctrl-C handler (a flag; the loops check it).
-pub fn install_sigint_handler() {
-    // SAFETY: the handler only stores to an atomic, which is signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
-    }
-}
-
-pub fn take_interrupt() -> bool {
-    INTERRUPTED.swap(false, Ordering::SeqCst)
-}
-
-/// Why a query produced no response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    Query(QueryError),
-    Interrupted,
-}
-
-impl From<QueryError> for Failure {
-    fn from(e: QueryError) -> Self {
-        Failure::Query(e)
-    }
-}
-
-pub struct Session {
-    /// The host as the user typed it.
-    pub name: String,
-    pub addr: SocketAddr,
+/// A connected UDP socket and the runtime that drives it.
+pub struct UdpTransport {
+    addr: SocketAddr,
+    /// The host as the user typed it (for "Write to ... failed").
+    name: String,
+    // Dropped before the runtime it is registered with.
     socket: UdpSocket,
-    sequence: u16,
+    rt: Runtime,
 }
 
-/// Per-query knobs from the settings.
-pub struct QueryParams {
-    pub timeouts: Timeouts,
-    pub debug: u32,
-    /// Probability of dropping each received datagram (`doflake`).
-    pub flake: f64,
-}
-
-impl Session {
-    pub fn open(
-        rt: &Runtime,
-        name: &str,
-        addr: SocketAddr,
-        sequence: u16,
-    ) -> std::io::Result<Session> {
+impl UdpTransport {
+    pub fn open(name: &str, addr: SocketAddr) -> std::io::Result<UdpTransport> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         let socket = rt.block_on(async {
             let bind: SocketAddr = if addr.is_ipv4() {
-                "0.0.0.0:0".parse()
+                SocketAddr::from(([0, 0, 0, 0], 0))
             } else {
-                "[::]:0".parse()
-            }
-            .expect("literal socket address");
+                SocketAddr::from(([0u16; 8], 0))
+            };
             let s = UdpSocket::bind(bind).await?;
             s.connect(addr).await?;
             Ok::<_, std::io::Error>(s)
         })?;
-        Ok(Session {
-            name: name.to_string(),
+        Ok(UdpTransport {
             addr,
+            name: name.to_string(),
             socket,
-            sequence,
+            rt,
         })
     }
+}
 
-    pub fn sequence(&self) -> u16 {
-        self.sequence
+impl Transport for UdpTransport {
+    fn server(&self) -> SocketAddr {
+        self.addr
     }
 
-    /// Runs a whole MRU retrieval. After each batch of sends, `read` is
-    /// given the retrieval to read the replies received (so parsing
-    /// overlaps the server's work on the next request); it may stop the
-    /// run. Returns when the retrieval is finished or stopped.
-    pub fn run_retrieval(
+    fn exchange(
         &mut self,
-        rt: &Runtime,
-        out: &mut Output,
+        q: &mut Query,
+        out: &mut Output<dyn Write>,
         params: &QueryParams,
-        m: &mut MruRetrieval,
-        read: &mut dyn FnMut(&mut MruRetrieval, &mut Output) -> ControlFlow<()>,
     ) -> Result<(), Failure> {
-        let result = rt.block_on(drive(
+        self.rt.block_on(drive(
+            &self.socket,
+            self.addr,
+            q,
+            out,
+            params,
+            &self.name,
+            &mut |_, _| ControlFlow::Continue(()),
+        ))
+    }
+
+    fn retrieve(
+        &mut self,
+        m: &mut MruRetrieval,
+        out: &mut Output<dyn Write>,
+        params: &QueryParams,
+        read: &mut ReadReplies<'_>,
+    ) -> Result<(), Failure> {
+        self.rt.block_on(drive(
             &self.socket,
             self.addr,
             m,
@@ -113,145 +90,21 @@ impl Session {
             params,
             &self.name,
             read,
-        ));
-        self.sequence = m.sequence();
-        result
-    }
-
-    /// Sends a request and returns the exchange in flight; the caller may
-    /// work (e.g. parse the previous reply) before [`Session::finish`].
-    pub fn start(
-        &mut self,
-        rt: &Runtime,
-        out: &mut Output,
-        params: &QueryParams,
-        request: Request,
-        signer: Option<Signer>,
-    ) -> Query {
-        let mut q = Query::prepare(request, self.sequence, Some(self.addr), params.timeouts);
-        q.set_signer(signer);
-        q.set_verbosity(params.debug.min(u32::from(u8::MAX)) as u8);
-        q.begin(Instant::now());
-        self.sequence = q.sequence();
-        if let Some(pkt) = q.poll_transmit() {
-            if rt.block_on(self.socket.send(&pkt)).is_err() {
-                out.log(&format!("Write to {} failed", self.name));
-            }
-        }
-        q
-    }
-
-    /// Collects the response of an exchange begun with [`Session::start`].
-    pub fn finish(
-        &mut self,
-        rt: &Runtime,
-        out: &mut Output,
-        params: &QueryParams,
-        mut q: Query,
-    ) -> Result<Response, Failure> {
-        let result = rt.block_on(drive(
-            &self.socket,
-            self.addr,
-            &mut q,
-            out,
-            params,
-            &self.name,
-            &mut |_, _| ControlFlow::Continue(()),
-        ));
-        self.sequence = q.sequence();
-        result?;
-        match q.take_outcome() {
-            Some(outcome) => outcome.map_err(Failure::Query),
-            None => Err(Failure::Query(QueryError::Timeout)),
-        }
+        ))
     }
 }
 
-/// What the receive loop drives: a single exchange or a whole retrieval.
-trait Conversation {
-    fn poll_transmit(&mut self) -> Option<Vec<u8>>;
-    fn deadline(&self) -> Option<Instant>;
-    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, pkt: &[u8]);
-    fn handle_timeout(&mut self, now: Instant);
-    fn handle_socket_error(&mut self, now: Instant);
-    /// Writes what happened to the log stream.
-    fn log_events(&mut self, out: &mut Output, debug: u32);
-    fn is_finished(&self) -> bool;
-    /// The wait in progress, for the level-5 `select` line.
-    fn current_wait(&self) -> Duration;
-}
+/// Opens UDP transports: name lookup (crate::resolve), then a socket.
+#[derive(Default)]
+pub struct UdpConnect;
 
-impl Conversation for Query {
-    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        Query::poll_transmit(self)
-    }
-    fn deadline(&self) -> Option<Instant> {
-        Query::deadline(self)
-    }
-    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, pkt: &[u8]) {
-        Query::handle_datagram(self, now, from, pkt)
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        Query::handle_timeout(self, now)
-    }
-    fn handle_socket_error(&mut self, _now: Instant) {
-        Query::handle_socket_error(self)
-    }
-    fn log_events(&mut self, out: &mut Output, debug: u32) {
-        while let Some(ev) = self.poll_event() {
-            log_event(out, &ev, debug);
+impl Connect for UdpConnect {
+    fn connect(&mut self, host: &str, family: Family) -> Result<Box<dyn Transport>, Vec<String>> {
+        let addr = resolve::resolve_host(host, family)?;
+        match UdpTransport::open(host, addr) {
+            Ok(t) => Ok(Box::new(t)),
+            Err(e) => Err(vec![format!("ntpq: cannot open a socket for {host}: {e}")]),
         }
-    }
-    fn is_finished(&self) -> bool {
-        Query::is_finished(self)
-    }
-    fn current_wait(&self) -> Duration {
-        Query::current_wait(self)
-    }
-}
-
-impl Conversation for MruRetrieval {
-    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        MruRetrieval::poll_transmit(self)
-    }
-    fn deadline(&self) -> Option<Instant> {
-        MruRetrieval::deadline(self)
-    }
-    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, pkt: &[u8]) {
-        MruRetrieval::handle_datagram(self, now, from, pkt)
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        MruRetrieval::handle_timeout(self, now)
-    }
-    fn handle_socket_error(&mut self, now: Instant) {
-        MruRetrieval::handle_socket_error(self, now)
-    }
-    fn log_events(&mut self, out: &mut Output, debug: u32) {
-        while let Some(ev) = self.poll_event() {
-            match ev {
-                RetrievalEvent::Query(q) => log_event(out, &q, debug),
-                RetrievalEvent::Engine(e) => {
-                    if debug >= 2 {
-                        out.log_debug(&ntpq_format::debug::engine_event_text(&e));
-                    }
-                }
-                RetrievalEvent::Outpaced {
-                    restarts,
-                    read_per_sec,
-                    changed_per_sec,
-                } => out.warn(&ntpq_format::mrulist::outpaced_warning(
-                    restarts,
-                    read_per_sec,
-                    changed_per_sec,
-                )),
-            }
-        }
-    }
-    fn is_finished(&self) -> bool {
-        MruRetrieval::is_finished(self)
-    }
-    fn current_wait(&self) -> Duration {
-        MruRetrieval::current_wait(self)
     }
 }
 
@@ -261,10 +114,10 @@ async fn drive<C: Conversation>(
     socket: &UdpSocket,
     addr: SocketAddr,
     c: &mut C,
-    out: &mut Output,
+    out: &mut Output<dyn Write>,
     params: &QueryParams,
     host: &str,
-    after_send: &mut dyn FnMut(&mut C, &mut Output) -> ControlFlow<()>,
+    after_send: &mut AfterSend<'_, C>,
 ) -> Result<(), Failure> {
     let mut buf = vec![0u8; 4096];
     let fast = params.debug < 4 && params.flake <= 0.0;
@@ -315,7 +168,7 @@ async fn drive<C: Conversation>(
                     if now >= deadline {
                         c.handle_timeout(now);
                     }
-                    if INTERRUPTED.load(Ordering::SeqCst) {
+                    if signal::interrupted() {
                         return Err(Failure::Interrupted);
                     }
                     continue;
@@ -357,7 +210,7 @@ async fn drive<C: Conversation>(
                 c.handle_timeout(Instant::now())
             }
             _ = tick.tick() => {
-                if INTERRUPTED.load(Ordering::SeqCst) {
+                if signal::interrupted() {
                     return Err(Failure::Interrupted);
                 }
             }
@@ -423,18 +276,6 @@ impl RecvBatch {
                 Ok(n)
             }
         })
-    }
-}
-
-/// Writes a protocol event's log lines (the core only makes the events the
-/// debug level shows, and warnings).
-pub fn log_event(out: &mut Output, ev: &ntp_control::QueryEvent, debug: u32) {
-    use ntpq_format::debug::{query_event_lines, LogLine};
-    for line in query_event_lines(ev, debug) {
-        match line {
-            LogLine::Stamped(text) => out.log_debug(&text),
-            LogLine::Plain(text) => out.log(&text),
-        }
     }
 }
 

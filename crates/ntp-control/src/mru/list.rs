@@ -49,6 +49,12 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    /// The names [`SortKey::parse`] accepts (`sort=` values).
+    pub const NAMES: &'static [&'static str] = &[
+        "lstint", "-lstint", "avgint", "-avgint", "addr", "-addr", "count", "-count", "score",
+        "-score", "drop", "-drop",
+    ];
+
     pub fn parse(text: &str) -> Option<SortKey> {
         Some(match text {
             "lstint" => SortKey::Lstint,

@@ -82,7 +82,9 @@ pub struct MruOptions {
     pub stats: bool,
 }
 
-const FILTERS: &[&str] = &[
+/// The tags `mrulist` accepts (besides `addr.N`/`last.N` anchors and
+/// [`CLIENT_WORDS`]); `kod` and `limited` take no value.
+pub const FILTERS: &[&str] = &[
     "mincount",
     "mindrop",
     "minscore",
@@ -98,6 +100,9 @@ const FILTERS: &[&str] = &[
     "frags",
     "limit",
 ];
+
+/// ntpq-rs's own `mrulist` words, not sent to the server.
+pub const CLIENT_WORDS: &[&str] = &["direct", "stats"];
 
 fn is_anchor_tag(tag: &str) -> bool {
     match tag.split_once('.') {
@@ -129,7 +134,7 @@ pub fn parse_mrulist_args(line: &str) -> Result<MruOptions, MruArgError> {
             }
         };
         // ntpq-rs's own words, not sent to the server.
-        if value == ArgValue::True && (tag == "direct" || tag == "stats") {
+        if value == ArgValue::True && CLIENT_WORDS.contains(&tag.as_str()) {
             if tag == "direct" {
                 opts.direct = true;
             } else {

@@ -2,19 +2,19 @@
 
 use ntpq_format::assoc::{associations_table, passociations_text};
 
-use crate::app::App;
+use crate::context::Context;
 use crate::error::CmdResult;
 
-pub fn associations(app: &mut App, _: &str) -> CmdResult {
-    if app.fetch_associations()? {
-        let text = associations_table(&app.peers);
-        app.out.say(&text);
+pub fn associations(cx: &mut Context, _: &str) -> CmdResult {
+    if cx.fetch_associations()? {
+        let text = associations_table(cx.peers);
+        cx.out.say(&text);
     }
     Ok(())
 }
 
-pub fn passociations(app: &mut App, _: &str) -> CmdResult {
-    let text = passociations_text(&app.peers);
-    app.out.say(&text);
+pub fn passociations(cx: &mut Context, _: &str) -> CmdResult {
+    let text = passociations_text(cx.peers);
+    cx.out.say(&text);
     Ok(())
 }

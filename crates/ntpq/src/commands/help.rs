@@ -1,62 +1,55 @@
-//! `help` and `help <topic>` (commands.md §2, §2.1, Appendix A).
+//! `help` and `help <topic>` (commands.md §2, §2.1, Appendix A), over the
+//! topics the command table gives (see `commands::topics`).
 
-use super::help_texts::HELP_TEXTS;
-use super::TABLE;
-use crate::app::App;
-use crate::error::{CmdError, CmdResult};
+use crate::error::CmdError;
 
-/// Topics reached only by exact name: their text is the command's own
-/// description, not a help topic, so prefixes do not find them.
-const DESCRIPTION_ONLY: &[&str] = &["EOF", "logfile"];
-
-pub fn topic_text(topic: &str) -> Option<&'static str> {
-    HELP_TEXTS
-        .iter()
-        .find(|(t, _)| *t == topic)
-        .map(|(_, text)| *text)
+/// One help topic: the command's name as the parser sees it, its text,
+/// and whether a prefix finds it (`EOF` and `logfile` are reached only by
+/// their exact name: their text is the command's own description).
+#[derive(Clone, Copy, Debug)]
+pub struct Topic {
+    pub name: &'static str,
+    pub text: &'static str,
+    pub by_prefix: bool,
 }
 
-fn prefix_topics(prefix: &str) -> Vec<&'static str> {
-    HELP_TEXTS
+fn find<'a>(topics: &'a [Topic], name: &str) -> Option<&'a Topic> {
+    topics.iter().find(|t| t.name == name)
+}
+
+fn prefix_topics<'a>(topics: &'a [Topic], prefix: &str) -> Vec<&'a Topic> {
+    topics
         .iter()
-        .map(|(t, _)| *t)
-        .filter(|t| t.starts_with(prefix) && !DESCRIPTION_ONLY.contains(t))
+        .filter(|t| t.name.starts_with(prefix) && t.by_prefix)
         .collect()
 }
 
 /// The check the reference makes when `help` itself was abbreviated.
-pub fn abbreviated_help_error(arg: &str) -> Option<String> {
-    if topic_text(arg).is_some() && !DESCRIPTION_ONLY.contains(&arg) {
+pub fn abbreviated_help_error(topics: &[Topic], arg: &str) -> Option<String> {
+    if find(topics, arg).is_some_and(|t| t.by_prefix) {
         return None;
     }
-    match prefix_topics(arg).len() {
+    match prefix_topics(topics, arg).len() {
         1 => None,
         0 => Some(format!("Command `{arg}' is unknown")),
         _ => Some(format!("Command `{arg}' is ambiguous")),
     }
 }
 
-pub fn help(app: &mut App, arg: &str) -> CmdResult {
-    if arg.is_empty() {
-        let names: Vec<&str> = TABLE.iter().map(|c| c.name).collect();
-        app.out.say(&listing(&names));
-        return Ok(());
-    }
-    let mut topic = arg.to_string();
-    let is_topic = topic_text(arg).is_some() && !DESCRIPTION_ONLY.contains(&arg);
-    if !is_topic {
-        let found = prefix_topics(arg);
-        match found.len() {
-            0 => {}
-            1 => topic = found[0].to_string(),
-            _ => return Err(CmdError::Message(format!("Command `{arg}' is ambiguous."))),
+/// What `help <arg>` prints.
+pub fn answer(topics: &[Topic], arg: &str) -> Result<String, CmdError> {
+    let mut topic = arg;
+    if !find(topics, arg).is_some_and(|t| t.by_prefix) {
+        match prefix_topics(topics, arg).as_slice() {
+            [] => {}
+            [one] => topic = one.name,
+            _ => return Err(CmdError::msg(format!("Command `{arg}' is ambiguous."))),
         }
     }
-    match topic_text(&topic) {
-        Some(text) => app.out.say(text),
-        None => app.out.say(&format!("*** No help on {topic}\n")),
-    }
-    Ok(())
+    Ok(match find(topics, topic) {
+        Some(t) => t.text.to_string(),
+        None => format!("*** No help on {topic}\n"),
+    })
 }
 
 /// The command listing: Python `cmd` columnized to 79 columns.
@@ -117,7 +110,7 @@ mod tests {
     #[test]
     fn listing_matches_the_reference() {
         // 1.2.2's command set gives 1.2.2's listing ...
-        let names: Vec<&str> = TABLE
+        let names: Vec<&str> = super::super::TABLE
             .iter()
             .map(|c| c.name)
             .filter(|n| *n != "mssntpinfo")
@@ -142,7 +135,7 @@ cooked            keyid      noflake         reslist        writevar
 ";
         assert_eq!(listing(&names), want);
         // ... and ours, with HEAD's mssntpinfo, HEAD's (commands.md §2.1).
-        let all: Vec<&str> = TABLE.iter().map(|c| c.name).collect();
+        let all: Vec<&str> = super::super::TABLE.iter().map(|c| c.name).collect();
         let head = "
 Documented commands (type help <topic>):
 ========================================
@@ -167,19 +160,21 @@ cv                lassociations  ntsinfo         rpeers
 
     #[test]
     fn topics_and_prefixes() {
-        assert!(topic_text("hot_config").is_some());
-        assert_eq!(
-            abbreviated_help_error("zz").as_deref(),
-            Some("Command `zz' is unknown")
-        );
-        assert_eq!(
-            abbreviated_help_error("p").as_deref(),
-            Some("Command `p' is ambiguous")
-        );
-        assert_eq!(abbreviated_help_error("peers"), None);
-        assert_eq!(
-            abbreviated_help_error("EO").as_deref(),
-            Some("Command `EO' is unknown")
+        let topics = super::super::topics();
+        assert!(find(&topics, "hot_config").is_some());
+        let err = |arg| abbreviated_help_error(&topics, arg);
+        assert_eq!(err("zz").as_deref(), Some("Command `zz' is unknown"));
+        assert_eq!(err("p").as_deref(), Some("Command `p' is ambiguous"));
+        assert_eq!(err("peers"), None);
+        assert_eq!(err("EO").as_deref(), Some("Command `EO' is unknown"));
+        // Exact names only: EOF and logfile.
+        assert_eq!(answer(&topics, "EOF").unwrap(), "exit ntpq\n");
+        assert_eq!(answer(&topics, "EO").unwrap(), "*** No help on EO\n");
+        assert!(answer(&topics, "hot")
+            .unwrap()
+            .contains("remote configuration"));
+        assert!(
+            matches!(answer(&topics, "re"), Err(CmdError::Message(m)) if m == "Command `re' is ambiguous.")
         );
     }
 }

@@ -1,5 +1,8 @@
-//! The command table: one entry per interactive command. It drives the
-//! REPL's dispatch, `help`, completion and the man page.
+//! **The command table** (`TABLE`): one entry per interactive command with
+//! everything about it — name, the name the parser sees, help text, usage
+//! message, argument kinds and handler. Dispatch and prefix matching,
+//! `help`, REPL completion, the man page and the shell completions all
+//! read it; adding a command means adding one entry here (and its handler).
 
 pub mod assoc;
 pub mod auth_cmds;
@@ -11,180 +14,254 @@ pub mod settings;
 pub mod summary;
 pub mod vars;
 
-use crate::app::App;
-use crate::error::CmdResult;
+use ntp_control::mru::options::{CLIENT_WORDS, FILTERS};
+use ntp_control::mru::SortKey;
 
-/// What a command's arguments are, for completion and the man page.
+use crate::context::Context;
+use crate::error::CmdResult;
+use help::Topic;
+use help_texts as text;
+
+/// A command's handler: the context and the rest of the line.
+pub type Handler = fn(&mut Context<'_>, &str) -> CmdResult;
+
+/// What a command's arguments are. REPL completion, the shell
+/// completions and the man page's synopsis read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Args {
     None,
-    AssocAndVars,
-    Assoc,
-    AssocRange,
-    Vars,
+    /// One of these words.
     Words(&'static [&'static str]),
-    Host,
+    /// One of these words, or a number.
+    WordsOrNumber(&'static [&'static str]),
+    /// `mrulist`: any of the filter tags (`tag=value`, `kod`, `limited`),
+    /// `sort=` one of the sort keys, and ntpq-rs's own words.
+    MruTags,
+    /// An association id (or `&index`).
+    Assoc,
+    /// An association id, then variable names.
+    AssocAndVars,
+    /// Two association ids, then variable names.
+    AssocRange,
+    /// Variable names (`name[=value][,...]`).
+    Vars,
     Number,
     File,
+    Host,
+    /// Free text (a configuration line).
     Text,
+    /// A command name.
     Command,
+    /// A key type (the names ntp-auth computes MACs for).
+    KeyType,
+}
+
+/// The `mrulist` tags that take no value.
+const MRU_FLAGS: &[&str] = &["kod", "limited"];
+
+impl Args {
+    /// The arguments as the man page shows them.
+    pub fn synopsis(&self) -> String {
+        match self {
+            Args::None => String::new(),
+            Args::Words(w) => format!("[{}]", w.join("|")),
+            Args::WordsOrNumber(w) => format!("[{}|number]", w.join("|")),
+            Args::MruTags => "[tag=value ...] [sort=key] [direct] [stats]".into(),
+            Args::Assoc => "[assocID]".into(),
+            Args::AssocAndVars => "[assocID] [name[=value][,...]]".into(),
+            Args::AssocRange => "assocIDlow assocIDhigh [name[=value][,...]]".into(),
+            Args::Vars => "name[=value][,...]".into(),
+            Args::Number => "[number]".into(),
+            Args::File => "file".into(),
+            Args::Host => "[-4|-6] [host]".into(),
+            Args::Text => "configuration-line".into(),
+            Args::Command => "[command]".into(),
+            Args::KeyType => "[MD5|SHA1|AES|...]".into(),
+        }
+    }
+
+    /// Words that complete an argument (empty: nothing to offer; files
+    /// and hosts are the shell's to complete).
+    pub fn words(&self) -> Vec<String> {
+        match self {
+            Args::Words(w) | Args::WordsOrNumber(w) => w.iter().map(|s| s.to_string()).collect(),
+            Args::MruTags => {
+                let mut words: Vec<String> = FILTERS
+                    .iter()
+                    .filter(|t| **t != "sort")
+                    .map(|t| {
+                        if MRU_FLAGS.contains(t) {
+                            t.to_string()
+                        } else {
+                            format!("{t}=")
+                        }
+                    })
+                    .collect();
+                words.extend(SortKey::NAMES.iter().map(|k| format!("sort={k}")));
+                words.extend(CLIENT_WORDS.iter().map(|w| w.to_string()));
+                words
+            }
+            Args::Command => TABLE.iter().map(|c| c.name.to_string()).collect(),
+            Args::KeyType => ntp_auth::KeyType::ALL
+                .iter()
+                .map(|k| k.name().to_string())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 pub struct CommandDef {
     /// The name `help` lists and users type.
     pub name: &'static str,
-    pub run: fn(&mut App, &str) -> CmdResult,
+    /// The name the reference's parser sees (`:config` is `hot_config`):
+    /// prefixes match it and `help` topics are named by it.
+    pub parsed_as: &'static str,
+    /// `help <command>`'s text.
+    pub help: &'static str,
+    /// Whether a prefix finds the help topic (not for `EOF`, `logfile`).
+    pub help_by_prefix: bool,
+    /// The message for wrong arguments (the handler returns `CmdError::Usage`).
+    pub usage: Option<&'static str>,
     pub args: Args,
+    pub run: Handler,
+}
+
+const fn cmd(name: &'static str, run: Handler, args: Args, help: &'static str) -> CommandDef {
+    CommandDef {
+        name,
+        parsed_as: name,
+        help,
+        help_by_prefix: true,
+        usage: None,
+        args,
+        run,
+    }
 }
 
 impl CommandDef {
-    /// The name the reference's parser sees (`:config` is `hot_config`).
-    pub fn internal_name(&self) -> &'static str {
-        match self.name {
-            ":config" => "hot_config",
-            "config-from-file" => "config_from_file",
-            n => n,
-        }
+    const fn usage(mut self, text: &'static str) -> CommandDef {
+        self.usage = Some(text);
+        self
+    }
+    const fn parsed_as(mut self, name: &'static str) -> CommandDef {
+        self.parsed_as = name;
+        self
+    }
+    const fn exact_help(mut self) -> CommandDef {
+        self.help_by_prefix = false;
+        self
     }
 }
 
-macro_rules! cmd {
-    ($name:literal, $run:expr, $args:expr) => {
-        CommandDef {
-            name: $name,
-            run: $run,
-            args: $args,
-        }
-    };
-}
-
-const HOSTNAMES_WORDS: &[&str] = &["yes", "no", "hostnum", "hostname"];
-const DEBUG_WORDS: &[&str] = &["more", "less", "no"];
-const YES_NO: &[&str] = &["yes", "no"];
-const KEYTYPES: &[&str] = &[
-    "MD5",
-    "SHA1",
-    "AES",
-    "AES128CMAC",
-    "SHA256",
-    "SHA384",
-    "SHA512",
-];
-const MRU_TAGS: &[&str] = &[
-    "mincount=",
-    "mindrop=",
-    "minscore=",
-    "maxlstint=",
-    "minlstint=",
-    "laddr=",
-    "resall=",
-    "resany=",
-    "kod",
-    "limited",
-    "recent=",
-    "limit=",
-    "frags=",
-    "sort=",
-    "direct",
-];
+use settings::{DEBUG_WORDS, HOSTNAMES_WORDS, YES_NO};
 
 /// Every command of NTPsec ntpq 1.2.2, in `help` order.
+#[rustfmt::skip]
 pub static TABLE: &[CommandDef] = &[
-    cmd!(":config", auth_cmds::hot_config, Args::Text),
-    cmd!("EOF", settings::eof, Args::None),
-    cmd!("addvars", vars::addvars, Args::Vars),
-    cmd!("apeers", peers::apeers, Args::None),
-    cmd!("associations", assoc::associations, Args::None),
-    cmd!("authenticate", settings::authenticate, Args::Words(YES_NO)),
-    cmd!("authinfo", summary::authinfo, Args::None),
-    cmd!("cl", vars::clocklist, Args::Assoc),
-    cmd!("clearvars", vars::clearvars, Args::None),
-    cmd!("clocklist", vars::clocklist, Args::Assoc),
-    cmd!("clockvar", vars::clockvar, Args::AssocAndVars),
-    cmd!("config-from-file", auth_cmds::config_from_file, Args::File),
-    cmd!("cooked", settings::cooked, Args::None),
-    cmd!("cv", vars::clockvar, Args::AssocAndVars),
-    cmd!("debug", settings::debug, Args::Words(DEBUG_WORDS)),
-    cmd!("delay", settings::delay, Args::Number),
-    cmd!("direct", settings::direct, Args::None),
-    cmd!("doflake", settings::doflake, Args::Number),
-    cmd!("exit", settings::quit, Args::None),
-    cmd!("help", help::help, Args::Command),
-    cmd!("host", settings::host, Args::Host),
-    cmd!(
-        "hostnames",
-        settings::hostnames,
-        Args::Words(HOSTNAMES_WORDS)
-    ),
-    cmd!("ifstats", auth_cmds::ifstats, Args::None),
-    cmd!("iostats", summary::iostats, Args::None),
-    cmd!("kerninfo", summary::kerninfo, Args::None),
-    cmd!("keyid", settings::keyid, Args::Number),
-    cmd!("keytype", settings::keytype, Args::Words(KEYTYPES)),
-    cmd!("lassociations", assoc::associations, Args::None),
-    cmd!("logfile", settings::logfile, Args::File),
-    cmd!("lopeers", peers::opeers, Args::None),
-    cmd!("lpassociations", assoc::passociations, Args::None),
-    cmd!("lpeers", peers::peers, Args::None),
-    cmd!("monstats", summary::monstats, Args::None),
-    cmd!("mreadlist", vars::mreadlist, Args::AssocRange),
-    cmd!("mreadvar", vars::mreadvar, Args::AssocRange),
-    cmd!("mrl", vars::mreadlist, Args::AssocRange),
-    cmd!("mrulist", mrulist::mrulist, Args::Words(MRU_TAGS)),
-    cmd!("mrv", vars::mreadvar, Args::AssocRange),
+    cmd(":config", auth_cmds::hot_config, Args::Text, text::HOT_CONFIG).parsed_as("hot_config"),
+    cmd("EOF", settings::eof, Args::None, text::EOF).exact_help(),
+    cmd("addvars", vars::addvars, Args::Vars, text::ADDVARS)
+        .usage("usage: addvars name[=value][,...]\n"),
+    cmd("apeers", peers::apeers, Args::None, text::APEERS),
+    cmd("associations", assoc::associations, Args::None, text::ASSOCIATIONS),
+    cmd("authenticate", settings::authenticate, Args::Words(YES_NO), text::AUTHENTICATE),
+    cmd("authinfo", summary::authinfo, Args::None, text::AUTHINFO),
+    cmd("cl", vars::clocklist, Args::Assoc, text::CL),
+    cmd("clearvars", vars::clearvars, Args::None, text::CLEARVARS),
+    cmd("clocklist", vars::clocklist, Args::Assoc, text::CLOCKLIST),
+    cmd("clockvar", vars::clockvar, Args::AssocAndVars, text::CLOCKVAR),
+    cmd("config-from-file", auth_cmds::config_from_file, Args::File, text::CONFIG_FROM_FILE)
+        .parsed_as("config_from_file"),
+    cmd("cooked", settings::cooked, Args::None, text::COOKED),
+    cmd("cv", vars::clockvar, Args::AssocAndVars, text::CV),
+    cmd("debug", settings::debug, Args::WordsOrNumber(DEBUG_WORDS), text::DEBUG),
+    cmd("delay", settings::delay, Args::Number, text::DELAY),
+    cmd("direct", settings::direct, Args::None, text::DIRECT),
+    cmd("doflake", settings::doflake, Args::Number, text::DOFLAKE),
+    cmd("exit", settings::quit, Args::None, text::EXIT),
+    cmd("help", help_command, Args::Command, text::HELP),
+    cmd("host", settings::host, Args::Host, text::HOST),
+    cmd("hostnames", settings::hostnames, Args::Words(&HOSTNAMES_WORDS), text::HOSTNAMES),
+    cmd("ifstats", auth_cmds::ifstats, Args::None, text::IFSTATS),
+    cmd("iostats", summary::iostats, Args::None, text::IOSTATS),
+    cmd("kerninfo", summary::kerninfo, Args::None, text::KERNINFO),
+    cmd("keyid", settings::keyid, Args::Number, text::KEYID),
+    cmd("keytype", settings::keytype, Args::KeyType, text::KEYTYPE),
+    cmd("lassociations", assoc::associations, Args::None, text::LASSOCIATIONS),
+    cmd("logfile", settings::logfile, Args::File, text::LOGFILE).exact_help(),
+    cmd("lopeers", peers::opeers, Args::None, text::LOPEERS),
+    cmd("lpassociations", assoc::passociations, Args::None, text::LPASSOCIATIONS),
+    cmd("lpeers", peers::peers, Args::None, text::LPEERS),
+    cmd("monstats", summary::monstats, Args::None, text::MONSTATS),
+    cmd("mreadlist", vars::mreadlist, Args::AssocRange, text::MREADLIST)
+        .usage("usage: mreadlist assocIDlow assocIDhigh\n"),
+    cmd("mreadvar", vars::mreadvar, Args::AssocRange, text::MREADVAR)
+        .usage("usage: mreadvar assocIDlow assocIDhigh  [ name=value[,...] ]"),
+    cmd("mrl", vars::mreadlist, Args::AssocRange, text::MRL)
+        .usage("usage: mrl assocIDlow assocIDhigh"),
+    cmd("mrulist", mrulist::mrulist, Args::MruTags, text::MRULIST),
+    cmd("mrv", vars::mreadvar, Args::AssocRange, text::MRV)
+        .usage("usage: mrv assocIDlow assocIDhigh [name=value[,...]]"),
     // NTPsec 1.2.3+ (not in 1.2.2's list).
-    cmd!("mssntpinfo", summary::mssntpinfo, Args::None),
-    cmd!("noflake", settings::noflake, Args::None),
-    cmd!("ntpversion", settings::ntpversion, Args::Number),
-    cmd!("ntsinfo", summary::ntsinfo, Args::None),
-    cmd!("opeers", peers::opeers, Args::None),
-    cmd!("passociations", assoc::passociations, Args::None),
-    cmd!("passwd", auth_cmds::passwd, Args::None),
-    cmd!("peers", peers::peers, Args::None),
-    cmd!("poll", settings::poll, Args::Number),
-    cmd!("pstats", summary::pstats, Args::Assoc),
-    cmd!("quit", settings::quit, Args::None),
-    cmd!("raw", settings::raw, Args::None),
-    cmd!("readlist", vars::readlist, Args::Assoc),
-    cmd!("readvar", vars::readvar, Args::AssocAndVars),
-    cmd!("reslist", auth_cmds::reslist, Args::None),
-    cmd!("rl", vars::readlist, Args::Assoc),
-    cmd!("rmvars", vars::rmvars, Args::Vars),
-    cmd!("rpeers", peers::rpeers, Args::None),
-    cmd!("rv", vars::readvar, Args::AssocAndVars),
-    cmd!("showvars", vars::showvars, Args::None),
-    cmd!("sysinfo", summary::sysinfo, Args::None),
-    cmd!("sysstats", summary::sysstats, Args::None),
-    cmd!("timeout", settings::timeout, Args::Number),
-    cmd!("timerstats", summary::timerstats, Args::None),
-    cmd!("units", settings::units, Args::None),
-    cmd!("version", settings::version, Args::None),
-    cmd!("writelist", vars::writelist, Args::Assoc),
-    cmd!("writevar", vars::writevar, Args::AssocAndVars),
+    cmd("mssntpinfo", summary::mssntpinfo, Args::None, text::MSSNTPINFO),
+    cmd("noflake", settings::noflake, Args::None, text::NOFLAKE),
+    cmd("ntpversion", settings::ntpversion, Args::Number, text::NTPVERSION),
+    cmd("ntsinfo", summary::ntsinfo, Args::None, text::NTSINFO),
+    cmd("opeers", peers::opeers, Args::None, text::OPEERS),
+    cmd("passociations", assoc::passociations, Args::None, text::PASSOCIATIONS),
+    cmd("passwd", auth_cmds::passwd, Args::None, text::PASSWD),
+    cmd("peers", peers::peers, Args::None, text::PEERS),
+    cmd("poll", settings::poll, Args::Number, text::POLL),
+    cmd("pstats", summary::pstats, Args::Assoc, text::PSTATS).usage("usage: pstats assocID"),
+    cmd("quit", settings::quit, Args::None, text::QUIT),
+    cmd("raw", settings::raw, Args::None, text::RAW),
+    cmd("readlist", vars::readlist, Args::Assoc, text::READLIST),
+    cmd("readvar", vars::readvar, Args::AssocAndVars, text::READVAR),
+    cmd("reslist", auth_cmds::reslist, Args::None, text::RESLIST),
+    cmd("rl", vars::readlist, Args::Assoc, text::RL),
+    cmd("rmvars", vars::rmvars, Args::Vars, text::RMVARS).usage("usage: rmvars name[,...]\n"),
+    cmd("rpeers", peers::rpeers, Args::None, text::RPEERS),
+    cmd("rv", vars::readvar, Args::AssocAndVars, text::RV),
+    cmd("showvars", vars::showvars, Args::None, text::SHOWVARS),
+    cmd("sysinfo", summary::sysinfo, Args::None, text::SYSINFO),
+    cmd("sysstats", summary::sysstats, Args::None, text::SYSSTATS),
+    cmd("timeout", settings::timeout, Args::Number, text::TIMEOUT),
+    cmd("timerstats", summary::timerstats, Args::None, text::TIMERSTATS),
+    cmd("units", settings::units, Args::None, text::UNITS),
+    cmd("version", settings::version, Args::None, text::VERSION),
+    cmd("writelist", vars::writelist, Args::Assoc, text::WRITELIST),
+    cmd("writevar", vars::writevar, Args::AssocAndVars, text::WRITEVAR),
 ];
 
-/// Exact match on the internal name.
+/// Exact match on the parser's name.
 pub fn find(word: &str) -> Option<&'static CommandDef> {
-    TABLE.iter().find(|c| c.internal_name() == word)
+    TABLE.iter().find(|c| c.parsed_as == word)
+}
+
+/// The help topics, one per command.
+pub fn topics() -> Vec<Topic> {
+    TABLE
+        .iter()
+        .map(|c| Topic {
+            name: c.parsed_as,
+            text: c.help,
+            by_prefix: c.help_by_prefix,
+        })
+        .collect()
+}
+
+/// `help` and `help <topic>`.
+fn help_command(cx: &mut Context, arg: &str) -> CmdResult {
+    if arg.is_empty() {
+        let names: Vec<&str> = TABLE.iter().map(|c| c.name).collect();
+        cx.out.say(&help::listing(&names));
+        return Ok(());
+    }
+    let text = help::answer(&topics(), arg)?;
+    cx.out.say(&text);
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_is_sorted_and_unique() {
-        let names: Vec<_> = TABLE.iter().map(|c| c.name).collect();
-        let mut sorted = names.clone();
-        sorted.sort();
-        sorted.dedup();
-        assert_eq!(names, sorted);
-    }
-
-    #[test]
-    fn every_command_but_two_has_a_help_topic() {
-        for c in TABLE {
-            assert!(help::topic_text(c.internal_name()).is_some(), "{}", c.name);
-        }
-    }
-}
+mod tests;

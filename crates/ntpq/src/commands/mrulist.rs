@@ -1,23 +1,26 @@
 //! `mrulist` (mrulist.md): retrieval driven by the protocol crate's
 //! [`MruEngine`], the reference's normal, direct and raw output, and
-//! ntpq-rs's report on busy servers.
+//! ntpq-rs's report on busy servers (its text is ntpq-format's).
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::time::Instant;
 
 use std::ops::ControlFlow;
 
 use ntp_control::mru::entry::{ip_text, push_ip, stamp_to_unix, MruEntry, V6Table};
 use ntp_control::mru::{
-    entry_bound, parse_mrulist_args, Finish, MruCounters, MruError, MruList, MruRetrieval,
-    DEFAULT_MAX_ENTRIES,
+    entry_bound, parse_mrulist_args, Finish, MruError, MruList, MruRetrieval, DEFAULT_MAX_ENTRIES,
 };
 use ntpq_format::cooked::raw_varlist_text;
+use ntpq_format::mru_report::{busy_report, BusyReport, CounterChange};
 use ntpq_format::mrulist as rows;
 
-use crate::app::App;
+use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
+use crate::names::NameResolver;
 use crate::output::Output;
+use crate::signal;
 
 fn unix_now() -> f64 {
     std::time::SystemTime::now()
@@ -39,8 +42,8 @@ fn peak_rss_mib() -> i64 {
 
 /// Remote-address column: numeric, or names (reverse lookup, forward
 /// confirmed) when hostnames are on. Names are looked up concurrently for
-/// a whole list or batch ([`RemoteNames::prefetch`]) by the process-wide
-/// [`crate::names::NameResolver`], which caches them for 300 s.
+/// a whole list or batch ([`RemoteNames::prefetch`]) by the interpreter's
+/// [`NameResolver`], which caches them for 300 s.
 struct RemoteNames {
     resolve: bool,
     cache: HashMap<std::net::IpAddr, String>,
@@ -49,7 +52,7 @@ struct RemoteNames {
 impl RemoteNames {
     /// Resolves every distinct address of `entries` at once (Ctrl-C stops
     /// the lookups; the rest are then shown as addresses).
-    fn prefetch(&mut self, entries: &[MruEntry], v6: &V6Table) {
+    fn prefetch(&mut self, resolver: &mut NameResolver, entries: &[MruEntry], v6: &V6Table) {
         if !self.resolve {
             return;
         }
@@ -63,12 +66,10 @@ impl RemoteNames {
         }
         // A Ctrl-C that already ended the retrieval should not also stop the
         // lookups for the partial list: only a new one does.
-        use std::sync::atomic::Ordering;
-        let earlier = crate::session::take_interrupt();
-        let stop = || crate::session::INTERRUPTED.load(Ordering::SeqCst);
-        let found = crate::names::global().resolve_all_until(&addrs, &stop);
+        let earlier = signal::take_interrupt();
+        let found = resolver.resolve_all_until(&addrs, &signal::interrupted);
         if earlier {
-            crate::session::INTERRUPTED.store(true, Ordering::SeqCst);
+            signal::raise_interrupt();
         }
         self.cache.extend(found);
     }
@@ -90,18 +91,18 @@ impl RemoteNames {
     }
 }
 
-pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
+pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     let parsed = parse_mrulist_args(line);
-    let direct = app.settings.direct || parsed.as_ref().is_ok_and(|o| o.direct);
+    let direct = cx.settings.direct || parsed.as_ref().is_ok_and(|o| o.direct);
     if !direct {
-        app.out
+        cx.out
             .say("Ctrl-C will stop MRU retrieval and display partial results.\n");
     }
     let options = parsed.map_err(|e| CmdError::Message(e.to_string()))?;
     let sort = options.sort;
     let want_stats = options.stats;
     let filtered = !options.params.trim_start_matches(", ").is_empty();
-    let raw = app.settings.raw;
+    let raw = cx.settings.raw;
     let start = Instant::now();
     // Replies of up to 128 fragments (the server's limit; the reference
     // stops at 32): fewer round trips, and salvage keeps losses cheap.
@@ -112,7 +113,7 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         .unwrap_or(128);
     let mut list = MruList::default();
     let mut names = RemoteNames {
-        resolve: app.settings.hostnames & 1 != 0,
+        resolve: cx.settings.hostnames & 1 != 0,
         cache: HashMap::new(),
     };
     let pivot = unix_now() as i64;
@@ -120,16 +121,23 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     let mut read_error: Option<MruError> = None;
     let mut too_many: Option<usize> = None;
     // Replies are read while the server works on the next request.
-    let mut read = |m: &mut MruRetrieval, out: &mut Output| {
+    let params = cx.query_params();
+    let resolver = &mut *cx.names;
+    let mut read = |m: &mut MruRetrieval, out: &mut Output<dyn Write>| {
         while let Some(reply) = m.next_unread() {
             if raw {
                 if let Some(data) = reply.whole_reply() {
                     out.say(&raw_varlist_text(data));
                 }
             }
-            let got = deliver(out, &mut list, &mut names, direct, pivot, |v6, sink| {
-                m.ingest(&reply, v6, sink)
-            });
+            let got = deliver(
+                out,
+                &mut list,
+                (&mut names, &mut *resolver),
+                direct,
+                pivot,
+                |v6, sink| m.ingest(&reply, v6, sink),
+            );
             if let Err(e) = got {
                 read_error = Some(e);
                 return ControlFlow::Break(());
@@ -155,12 +163,21 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         }
         ControlFlow::Continue(())
     };
-    let mut m = app.run_retrieval(options, cap, want_stats || !direct, &mut read)?;
-    if app.interrupted {
+    let got = cx.client.retrieve(
+        options,
+        cap,
+        want_stats || !direct,
+        &params,
+        cx.settings.authenticate,
+        cx.out,
+        &mut read,
+    )?;
+    let (mut m, interrupted) = (got.retrieval, got.interrupted);
+    if interrupted {
         // Replies that arrived before Ctrl-C are part of the partial list.
-        let _ = read(&mut m, &mut app.out);
+        let _ = read(&mut m, cx.out);
     }
-    if app.out.broken {
+    if cx.out.broken {
         return Ok(());
     }
     let stats = m.stats().clone();
@@ -178,11 +195,11 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
     let stalled = ending == Ending::Failed(MruError::Stall);
     if let Ending::Failed(e) = &ending {
         if stats.slots == 0 || ((direct || raw) && !stalled) {
-            return Err(mru_failure(app, e.clone()));
+            return Err(mru_failure(cx, e.clone()));
         }
     }
     if stalled {
-        app.out.warn(&MruError::Stall.to_string());
+        cx.out.warn(&MruError::Stall.to_string());
     }
     let collected = m
         .walk_end()
@@ -196,19 +213,20 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
                 .map(|s| stamp_to_unix(s, pivot))
                 .unwrap_or_else(unix_now),
             Ending::Interrupted => {
-                app.out.say(
+                cx.out.say(
                     "mrulist retrieval interrupted by operator.\nDisplaying partial client list.\n",
                 );
                 unix_now()
             }
             Ending::Failed(MruError::Stall) => {
-                app.out.say("mrulist retrieval stopped: the server's list changed faster than it could be read.\nDisplaying partial client list.\n");
+                cx.out.say("mrulist retrieval stopped: the server's list changed faster than it could be read.\nDisplaying partial client list.\n");
                 unix_now()
             }
             Ending::Failed(e) => {
-                mru_failure(app, e.clone()).report(&mut app.out);
+                let e = mru_failure(cx, e.clone());
+                cx.report(&e);
                 list.dedup();
-                app.out.say(&rows::partial_list_note(
+                cx.out.say(&rows::partial_list_note(
                     "failed",
                     list.entries.len(),
                     expected,
@@ -216,11 +234,11 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
                 unix_now()
             }
             Ending::TooMany(bound) => {
-                app.out.warn(&rows::too_many_entries_warning(
+                cx.out.warn(&rows::too_many_entries_warning(
                     *bound,
                     m.counters_before().and_then(|c| c.maxdepth),
                 ));
-                app.out.say(&rows::partial_list_note(
+                cx.out.say(&rows::partial_list_note(
                     "stopped",
                     list.entries.len(),
                     expected,
@@ -230,41 +248,33 @@ pub fn mrulist(app: &mut App, line: &str) -> CmdResult {
         };
         list.dedup();
         list.sort_for_display(sort);
-        names.prefetch(&list.entries, &list.v6);
-        app.out.say(&rows::header());
-        let out = &mut app.out;
+        names.prefetch(cx.names, &list.entries, &list.v6);
+        cx.out.say(&rows::header());
+        let out = &mut *cx.out;
         print_rows(&list, &names, now, pivot, &mut |text| {
             out.say(text);
             !out.broken
         });
-        if app.out.broken {
+        if cx.out.broken {
             return Ok(());
         }
-        app.out.say(&format!(
+        cx.out.say(&format!(
             "# Collected {} slots in {collected:.3} seconds\n",
             stats.slots
         ));
     }
     let processed = start.elapsed().as_secs_f64();
-    app.out.say(&format!(
+    cx.out.say(&format!(
         "# Processed {} slots in {processed:.3} seconds\n",
         stats.slots
     ));
-    app.out
+    cx.out
         .say(&format!("# Used {} megabytes of memory\n", peak_rss_mib()));
     let complete = ending == Ending::Complete;
-    if (complete || stalled) && !app.interrupted {
-        let r = Report {
-            stats: &stats,
-            before: m.counters_before(),
-            after: m.counters_after(),
-            retrieval_end: m.walk_end().unwrap_or_else(Instant::now),
-            shown: list.entries.len(),
-            seconds: collected,
-            pivot,
-        };
-        let text = r.render(want_stats || stalled, !filtered && !direct);
-        app.out.say(&text);
+    if (complete || stalled) && !interrupted {
+        let r = report_numbers(&m, &stats, list.entries.len(), collected, pivot);
+        let text = busy_report(&r, want_stats || stalled, !filtered && !direct);
+        cx.out.say(&text);
     }
     if complete || ending == Ending::Interrupted {
         Ok(())
@@ -354,9 +364,9 @@ fn print_rows(
 /// Runs `read` (which feeds entries to a sink) and files the entries: in
 /// the list, or straight to the output in direct mode.
 fn deliver(
-    out: &mut Output,
+    out: &mut Output<dyn Write>,
     list: &mut MruList,
-    names: &mut RemoteNames,
+    (names, resolver): (&mut RemoteNames, &mut NameResolver),
     direct: bool,
     pivot: i64,
     read: impl FnOnce(&mut V6Table, &mut dyn FnMut(&MruEntry, &V6Table)) -> Result<(), MruError>,
@@ -374,7 +384,7 @@ fn deliver(
     };
     if direct && !batch.is_empty() {
         let mut text = String::new();
-        names.prefetch(&batch, &list.v6);
+        names.prefetch(resolver, &batch, &list.v6);
         for e in &batch {
             if rows::row_into(&mut text, e, None, pivot) {
                 names.push_text(&mut text, e, &list.v6);
@@ -390,10 +400,10 @@ fn deliver(
 }
 
 /// The message for a failed retrieval (and the nonce reply, logged).
-fn mru_failure(app: &mut App, e: MruError) -> CmdError {
+fn mru_failure(cx: &mut Context, e: MruError) -> CmdError {
     if let MruError::BadNonce { reply } = &e {
         let reply = ntp_control::visible::visible(reply);
-        app.out.log(&format!("## Nonce expected: {reply}"));
+        cx.out.log(&format!("## Nonce expected: {reply}"));
     }
     match e {
         MruError::Query(q) => CmdError::Query(q),
@@ -401,82 +411,52 @@ fn mru_failure(app: &mut App, e: MruError) -> CmdError {
     }
 }
 
-/// What the busy-server report is made of.
-struct Report<'a> {
-    stats: &'a ntp_control::mru::RetrievalStats,
-    /// Server MRU counters before and after (with when they were read).
-    before: Option<MruCounters>,
-    after: Option<MruCounters>,
-    retrieval_end: Instant,
+/// The numbers of the busy-server report: the server's clock where it
+/// told us (else ours) for how the counters moved.
+fn report_numbers(
+    m: &MruRetrieval,
+    stats: &ntp_control::mru::RetrievalStats,
     shown: usize,
     seconds: f64,
     pivot: i64,
-}
-
-impl Report<'_> {
-    /// The `# ` lines: printed when the list changed while it was being
-    /// read (so a quiet server's output stays the reference's), or always
-    /// when `asked` (`mrulist stats`). `estimate` is false when a filter or
-    /// direct mode makes the shown count incomparable with the counters.
-    fn render(&self, asked: bool, estimate: bool) -> String {
-        let s = self.stats;
-        let delta = match (self.before, self.after) {
-            (Some(b), Some(a)) => {
-                Some((a.new - b.new, a.recycled - b.recycled, b.depth, b.at, a.at))
-            }
-            _ => None,
-        };
-        let arrived = delta.map(|d| d.0 + d.1).unwrap_or(0).max(0);
-        // Our own queries update one entry (the client's address).
-        let changed = s.changed_during.saturating_sub(1);
-        if !asked && arrived == 0 && changed == 0 {
-            return String::new();
+) -> BusyReport {
+    let (before, after) = (m.counters_before(), m.counters_after());
+    let retrieval_end = m.walk_end().unwrap_or_else(Instant::now);
+    let counters = match (before, after) {
+        (Some(b), Some(a)) => {
+            let (span, tail) = match (b.clock, a.clock, stats.server_end) {
+                (Some(c0), Some(c1), Some(end)) => (
+                    stamp_to_unix(c1, pivot) - stamp_to_unix(c0, pivot),
+                    stamp_to_unix(c1, pivot) - stamp_to_unix(end, pivot),
+                ),
+                _ => (
+                    a.at.duration_since(b.at).as_secs_f64(),
+                    a.at.duration_since(retrieval_end).as_secs_f64(),
+                ),
+            };
+            Some(CounterChange {
+                new: a.new - b.new,
+                recycled: a.recycled - b.recycled,
+                depth_before: b.depth,
+                span,
+                tail,
+            })
         }
-        let mut out = format!(
-            "# Retrieval took {:.3} seconds: {} requests, {} lost replies ({} entries salvaged), {} restarts\n",
-            self.seconds, s.requests, s.timeouts, s.salvaged, s.restarts
-        );
-        if let (Some(a), Some(b)) = (s.server_start, s.server_end) {
-            out.push_str(&format!(
-                "# Server time {:.3} to {:.3}; entries new or updated meanwhile: {}\n",
-                stamp_to_unix(a, self.pivot),
-                stamp_to_unix(b, self.pivot),
-                s.changed_during
-            ));
-        }
-        if let Some((new, recycled, depth, t_before, t_after)) = delta {
-            out.push_str(&format!("# Server counters meanwhile: {new} new entries, {recycled} recycled (list held {depth} before)\n"));
-            if estimate {
-                // Arrivals after the end of the walk are not missed: take
-                // them out at the rate the counters moved, on the server's
-                // clock when it told us (else on ours).
-                let (span, tail) = match (
-                    self.before.and_then(|b| b.clock),
-                    self.after.and_then(|a| a.clock),
-                    s.server_end,
-                ) {
-                    (Some(c0), Some(c1), Some(end)) => (
-                        stamp_to_unix(c1, self.pivot) - stamp_to_unix(c0, self.pivot),
-                        stamp_to_unix(c1, self.pivot) - stamp_to_unix(end, self.pivot),
-                    ),
-                    _ => (
-                        t_after.duration_since(t_before).as_secs_f64(),
-                        t_after.duration_since(self.retrieval_end).as_secs_f64(),
-                    ),
-                };
-                let late = if span > 0.0 {
-                    ((new + recycled) as f64 * tail.max(0.0) / span).round() as i128
-                } else {
-                    0
-                };
-                let total = depth + new + recycled - late;
-                let missed = (total - self.shown as i128).max(0);
-                out.push_str(&format!(
-                    "# Estimated entries missed: {missed} of {total}\n"
-                ));
-            }
-        }
-        out
+        _ => None,
+    };
+    BusyReport {
+        seconds,
+        requests: stats.requests,
+        lost_replies: stats.timeouts,
+        salvaged: stats.salvaged,
+        restarts: stats.restarts,
+        server_time: stats
+            .server_start
+            .zip(stats.server_end)
+            .map(|(a, b)| (stamp_to_unix(a, pivot), stamp_to_unix(b, pivot))),
+        changed_during: stats.changed_during,
+        counters,
+        shown,
     }
 }
 

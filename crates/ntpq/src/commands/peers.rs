@@ -3,23 +3,23 @@
 use ntp_control::{parse_varlist, Opcode};
 use ntpq_format::peers::{self, PeerRow, PeersKind, PeersLayout};
 
-use crate::app::App;
+use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
 
-pub fn peers(app: &mut App, _: &str) -> CmdResult {
-    table(app, PeersKind::Peers)
+pub fn peers(cx: &mut Context, _: &str) -> CmdResult {
+    table(cx, PeersKind::Peers)
 }
 
-pub fn apeers(app: &mut App, _: &str) -> CmdResult {
-    table(app, PeersKind::Apeers)
+pub fn apeers(cx: &mut Context, _: &str) -> CmdResult {
+    table(cx, PeersKind::Apeers)
 }
 
-pub fn opeers(app: &mut App, _: &str) -> CmdResult {
-    table(app, PeersKind::Opeers)
+pub fn opeers(cx: &mut Context, _: &str) -> CmdResult {
+    table(cx, PeersKind::Opeers)
 }
 
-pub fn rpeers(app: &mut App, _: &str) -> CmdResult {
-    table(app, PeersKind::Rpeers)
+pub fn rpeers(cx: &mut Context, _: &str) -> CmdResult {
+    table(cx, PeersKind::Rpeers)
 }
 
 fn now_unix() -> f64 {
@@ -29,51 +29,46 @@ fn now_unix() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn table(app: &mut App, kind: PeersKind) -> CmdResult {
-    if !app.fetch_associations()? {
+fn table(cx: &mut Context, kind: PeersKind) -> CmdResult {
+    if !cx.fetch_associations()? {
         return Ok(());
     }
-    let term = app
+    let term = cx
         .settings
         .width
-        .unwrap_or_else(|| crate::output::terminal_columns(&app.out).unwrap_or(80) as i64);
-    let layout = PeersLayout::new(kind, term, app.settings.wide, app.multi_host);
-    app.out.say(&peers::header(&layout));
+        .unwrap_or_else(|| crate::output::terminal_columns(cx.out).unwrap_or(80) as i64);
+    let layout = PeersLayout::new(kind, term, cx.settings.wide, cx.run.multi_host);
+    cx.out.say(&peers::header(&layout));
     // Reverse lookups are cached for 300 s, across commands (commands.md §13).
-    let resolve = |addr: &str| -> String { crate::names::global().peers_name(addr) };
-    let ids: Vec<u16> = app.peers.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<u16> = cx.peers.iter().map(|(id, _)| *id).collect();
     for associd in ids {
-        let r = match app.query(Opcode::ReadVar, associd, b"") {
-            Ok(r) => r,
-            // Ctrl-C stops the table silently.
-            Err(CmdError::Interrupted) => return Err(CmdError::Interrupted),
-            Err(e) => return Err(e),
-        };
+        let r = cx.query(Opcode::ReadVar, associd, b"")?;
         let vars = parse_varlist(&r.data);
-        let host = app.host_name().unwrap_or("").to_string();
+        let host = cx.host_name().unwrap_or("").to_string();
         if vars.is_empty() {
-            if app.multi_host.is_some() {
-                app.out.warn(&format!("server={host} "));
+            if cx.run.multi_host.is_some() {
+                cx.out.warn(&format!("server={host} "));
             }
-            app.out.warn(&format!(
+            cx.report(&CmdError::msg(format!(
                 "***No information returned for association {associd}"
-            ));
-            app.failed = true;
+            )));
             continue;
         }
+        let names = std::cell::RefCell::new(&mut *cx.names);
+        let resolve = |addr: &str| -> String { names.borrow_mut().peers_name(addr) };
         let row = PeerRow {
             status: r.status,
             associd,
             vars: &vars,
             now_unix: now_unix(),
-            units: app.settings.units,
-            old_version: app.settings.ntpversion == 1,
-            hostnames: app.settings.hostnames,
-            host_label: app.multi_host.map(|_| host.as_str()),
+            units: cx.settings.units,
+            old_version: cx.settings.ntpversion == 1,
+            hostnames: cx.settings.hostnames,
+            host_label: cx.run.multi_host.map(|_| host.as_str()),
             resolve: &resolve,
         };
         let text = peers::row(&layout, &row);
-        app.out.say(&text);
+        cx.out.say(&text);
     }
     Ok(())
 }

@@ -6,8 +6,8 @@ use ntp_control::status::{peer_status_text, system_status_text};
 use ntp_control::{parse_varlist, Opcode, QueryError, ServerErrorCode, Variable};
 use ntpq_format::summary::{self, Display, Row};
 
-use crate::app::App;
-use crate::error::{exit, CmdError, CmdResult};
+use crate::context::Context;
+use crate::error::{CmdError, CmdResult};
 
 #[path = "summary_tables.rs"]
 mod tables;
@@ -48,12 +48,12 @@ fn is_unknown_var(e: &CmdError) -> bool {
 /// UNKNOWNVAR (`dual`: the second sysstats table's placeholder). An error
 /// of the first request is returned for the caller to report.
 fn collect(
-    app: &mut App,
+    cx: &mut Context,
     associd: u16,
     names: &[String],
     dual: bool,
 ) -> Result<Collected, CmdError> {
-    match app.query(Opcode::ReadVar, associd, names.join(",").as_bytes()) {
+    match cx.query(Opcode::ReadVar, associd, names.join(",").as_bytes()) {
         Ok(r) => {
             return Ok(Collected {
                 vars: parse_varlist(&r.data),
@@ -64,14 +64,14 @@ fn collect(
         Err(e) if is_unknown_var(&e) => {}
         Err(e) => return Err(e),
     }
-    app.out.warn("Unknown variable.  Trying one at a time.");
+    cx.out.warn("Unknown variable.  Trying one at a time.");
     let mut got = Collected {
         vars: Vec::new(),
         last_text: Vec::new(),
         status: 0,
     };
     for name in names {
-        match app.query(Opcode::ReadVar, associd, name.as_bytes()) {
+        match cx.query(Opcode::ReadVar, associd, name.as_bytes()) {
             Ok(r) => {
                 got.merge(parse_varlist(&r.data));
                 got.last_text = r.data;
@@ -82,26 +82,18 @@ fn collect(
                 got.last_text.clear();
             }
             Err(CmdError::Interrupted) => return Err(CmdError::Interrupted),
-            Err(e) => end_run(app, e),
+            // The reference does not handle other errors here: the
+            // exception ends the whole run (commands.md §1.3).
+            Err(e) => return Err(CmdError::EndRun(Box::new(e))),
         }
     }
     Ok(got)
 }
 
-/// The reference does not handle other errors during the fallback: the
-/// exception ends the whole run (commands.md §1.3), message on stderr.
-/// Until the interpreter has a way to say "stop everything", this exits
-/// here, with the status of a failed run.
-fn end_run(app: &mut App, e: CmdError) -> ! {
-    e.report(&mut app.out);
-    app.out.flush();
-    std::process::exit(exit::FAILED)
-}
-
 /// Raw mode: the last reply's text exactly as received (Latin-1).
-fn say_raw(app: &mut App, data: &[u8]) {
+fn say_raw(cx: &mut Context, data: &[u8]) {
     let text: String = data.iter().map(|&b| b as char).collect();
-    app.out.say(&text);
+    cx.out.say(&text);
 }
 
 fn names_of(rows: &[Row]) -> Vec<String> {
@@ -110,10 +102,10 @@ fn names_of(rows: &[Row]) -> Vec<String> {
 
 /// The reference's `collect_display`: a single-column table, with the
 /// `associd=… status=…` header line when `header` is set.
-fn show(app: &mut App, associd: u16, rows: &[Row], header: bool) -> CmdResult {
-    let got = collect(app, associd, &names_of(rows), false)?;
-    if app.settings.raw {
-        say_raw(app, &got.last_text);
+fn show(cx: &mut Context, associd: u16, rows: &[Row], header: bool) -> CmdResult {
+    let got = collect(cx, associd, &names_of(rows), false)?;
+    if cx.settings.raw {
+        say_raw(cx, &got.last_text);
         return Ok(());
     }
     if header {
@@ -122,92 +114,86 @@ fn show(app: &mut App, associd: u16, rows: &[Row], header: bool) -> CmdResult {
         } else {
             peer_status_text(got.status)
         };
-        app.out.say(&format!(
+        cx.out.say(&format!(
             "associd={associd} status={:04x} {decoded},\n",
             got.status
         ));
     }
     let mut resolve = |addr: &str| crate::resolve::canonicalize(addr);
     let mut display = Display {
-        units: app.settings.units,
-        resolve: if app.settings.hostnames & 1 != 0 {
+        units: cx.settings.units,
+        resolve: if cx.settings.hostnames & 1 != 0 {
             Some(&mut resolve)
         } else {
             None
         },
-        debug: app.settings.debug > 0,
+        debug: cx.settings.debug > 0,
     };
     let text = summary::single_table(rows, |n| got.get(n), &mut display);
-    app.out.say(&text);
+    cx.out.say(&text);
     Ok(())
 }
 
 /// The reference's `collect_display2`: every name and its `_r` twin.
-fn show_totals(app: &mut App, rows: &[Row]) -> CmdResult {
+fn show_totals(cx: &mut Context, rows: &[Row]) -> CmdResult {
     let mut names = names_of(rows);
     names.extend(rows.iter().map(|r| format!("{}_r", r.name)));
-    let got = collect(app, 0, &names, true)?;
-    if app.settings.raw {
-        say_raw(app, &got.last_text);
+    let got = collect(cx, 0, &names, true)?;
+    if cx.settings.raw {
+        say_raw(cx, &got.last_text);
         return Ok(());
     }
     let text = summary::dual_table(rows, |n| got.get(n));
-    app.out.say(&text);
+    cx.out.say(&text);
     Ok(())
 }
 
-pub fn sysinfo(app: &mut App, _args: &str) -> CmdResult {
-    show(app, 0, tables::SYSINFO, true)
+pub fn sysinfo(cx: &mut Context, _args: &str) -> CmdResult {
+    show(cx, 0, tables::SYSINFO, true)
 }
 
-pub fn kerninfo(app: &mut App, _args: &str) -> CmdResult {
-    show(app, 0, tables::KERNINFO, true)
+pub fn kerninfo(cx: &mut Context, _args: &str) -> CmdResult {
+    show(cx, 0, tables::KERNINFO, true)
 }
 
 /// Two tables; a failure of the first is reported and the second still runs.
-pub fn sysstats(app: &mut App, _args: &str) -> CmdResult {
-    match show(app, 0, tables::SYSSTATS, false) {
+pub fn sysstats(cx: &mut Context, _args: &str) -> CmdResult {
+    match show(cx, 0, tables::SYSSTATS, false) {
         Ok(()) => {}
-        Err(CmdError::Interrupted) => return Err(CmdError::Interrupted),
-        Err(e) => {
-            if e.report(&mut app.out) {
-                app.failed = true;
-            }
-        }
+        Err(e @ (CmdError::Interrupted | CmdError::EndRun(_))) => return Err(e),
+        Err(e) => cx.report(&e),
     }
-    show_totals(app, tables::SYSSTATS_TOTALS)
+    show_totals(cx, tables::SYSSTATS_TOTALS)
 }
 
-pub fn monstats(app: &mut App, _args: &str) -> CmdResult {
-    show(app, 0, tables::MONSTATS, false)
+pub fn monstats(cx: &mut Context, _args: &str) -> CmdResult {
+    show(cx, 0, tables::MONSTATS, false)
 }
 
-pub fn iostats(app: &mut App, _args: &str) -> CmdResult {
-    show(app, 0, tables::IOSTATS, false)
+pub fn iostats(cx: &mut Context, _args: &str) -> CmdResult {
+    show(cx, 0, tables::IOSTATS, false)
 }
 
-pub fn timerstats(app: &mut App, _args: &str) -> CmdResult {
-    show(app, 0, tables::TIMERSTATS, false)
+pub fn timerstats(cx: &mut Context, _args: &str) -> CmdResult {
+    show(cx, 0, tables::TIMERSTATS, false)
 }
 
-pub fn authinfo(app: &mut App, _args: &str) -> CmdResult {
-    show(app, 0, tables::AUTHINFO, false)
+pub fn authinfo(cx: &mut Context, _args: &str) -> CmdResult {
+    show(cx, 0, tables::AUTHINFO, false)
 }
 
-pub fn mssntpinfo(app: &mut App, _args: &str) -> CmdResult {
-    show(app, 0, tables::MSSNTPINFO, false)
+pub fn mssntpinfo(cx: &mut Context, _args: &str) -> CmdResult {
+    show(cx, 0, tables::MSSNTPINFO, false)
 }
 
-pub fn ntsinfo(app: &mut App, _args: &str) -> CmdResult {
-    show(app, 0, tables::NTSINFO, false)
+pub fn ntsinfo(cx: &mut Context, _args: &str) -> CmdResult {
+    show(cx, 0, tables::NTSINFO, false)
 }
 
-pub fn pstats(app: &mut App, args: &str) -> CmdResult {
+pub fn pstats(cx: &mut Context, args: &str) -> CmdResult {
     if args.is_empty() {
-        return Err(CmdError::Message("usage: pstats assocID".into()));
+        return Err(CmdError::Usage);
     }
-    let Some(associd) = app.parse_associd(args)? else {
-        return Ok(());
-    };
-    show(app, associd, tables::PSTATS, true)
+    let associd = cx.parse_associd(args)?;
+    show(cx, associd, tables::PSTATS, true)
 }
