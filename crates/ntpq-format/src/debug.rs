@@ -136,6 +136,12 @@ pub fn engine_event_text(e: &EngineEvent) -> String {
             format!("mrulist: kept {entries} whole entries of a reply that lost a fragment")
         }
         EngineEvent::NonceRequested => "mrulist: asking for a nonce".into(),
+        EngineEvent::AnchorMoved { rewalk: true } => {
+            "mrulist: every anchor changed since it was read; reading the list again from its oldest entry".into()
+        }
+        EngineEvent::AnchorMoved { rewalk: false } => {
+            "mrulist: every anchor changed while the list was read; entries touched meanwhile may be passed over".into()
+        }
     }
 }
 

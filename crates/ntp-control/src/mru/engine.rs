@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::entry::{AddrRef, MruEntry, NtpStamp, V6Table};
+use super::entry::{parse_stamp, AddrRef, MruEntry, NtpStamp, V6Table};
 use super::options::MruOptions;
 use super::reply::{parse_reply, ReplyError};
 use crate::header::{Opcode, ServerErrorCode, CTL_MAX_DATA_LEN};
@@ -59,6 +59,11 @@ pub enum EngineEvent {
     Salvaged { entries: usize },
     /// A new nonce is asked for (first, or after 16 s).
     NonceRequested,
+    /// The server resumed after an anchor that changed since we read it
+    /// (ntpd does so when every anchor sent was touched): entries touched
+    /// before it were passed over. `rewalk`: in `follow`, the list is
+    /// read again from its oldest entry so that none is missed.
+    AnchorMoved { rewalk: bool },
 }
 
 /// What to keep of a reply that lost a fragment: its first `len` octets,
@@ -93,6 +98,8 @@ pub struct RetrievalStats {
     pub changed_during: u64,
     /// Entries kept from replies that lost a fragment.
     pub salvaged: u64,
+    /// Replies that resumed after a changed anchor ([`EngineEvent::AnchorMoved`]).
+    pub anchor_moves: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,6 +107,13 @@ enum Pending {
     None,
     Nonce { attempt: u32 },
     Mru { anchors: usize },
+}
+
+/// The `last.N` values of the anchors of the request in flight.
+#[derive(Clone, Copy, Default)]
+struct SentAnchors {
+    lasts: [NtpStamp; ANCHOR_RING],
+    len: usize,
 }
 
 pub struct MruEngine {
@@ -128,6 +142,10 @@ pub struct MruEngine {
     /// Anchors that failed (UNKNOWNVAR) are skipped from the newest end.
     anchor_skip: usize,
     recent: VecDeque<Anchor>,
+    sent_anchors: SentAnchors,
+    /// Polls of `mrulist follow` after the first walk: a moved anchor
+    /// means a re-walk.
+    following: bool,
     srtt: Option<Duration>,
     done: bool,
     stats: RetrievalStats,
@@ -162,6 +180,8 @@ impl MruEngine {
             runts: 0,
             anchor_skip: 0,
             recent: VecDeque::with_capacity(ANCHOR_RING),
+            sent_anchors: SentAnchors::default(),
+            following: false,
             srtt: None,
             done: false,
             stats: RetrievalStats::default(),
@@ -201,6 +221,26 @@ impl MruEngine {
 
     pub fn is_complete(&self) -> bool {
         self.done
+    }
+
+    /// After a complete walk, reads on from its newest entries (`mrulist
+    /// follow`): ntpd moves every entry it touches to the newest end, so a
+    /// walk from the previous end returns exactly what changed since. The
+    /// anchors and nonce are kept; the entries read from now on count as
+    /// changed after the previous end.
+    pub fn resume(&mut self) {
+        if !self.done {
+            return;
+        }
+        self.done = false;
+        self.following = true;
+        self.pending = Pending::None;
+        self.first_request = false;
+        self.restarts = 0;
+        self.failures = 0;
+        self.anchor_skip = 0;
+        self.stats.server_start = self.stats.server_end;
+        self.stats.server_end = None;
     }
 
     /// The timer for MRU requests: a few round trips, at least 40 ms, at
@@ -271,10 +311,11 @@ impl MruEngine {
     }
 
     /// Adds `addr.i`/`last.i` pairs, newest first, while they fit.
-    fn append_anchors(&self, req: &mut String) -> usize {
+    fn append_anchors(&mut self, req: &mut String) -> usize {
         use std::fmt::Write as _;
         req.reserve(CTL_MAX_DATA_LEN.saturating_sub(req.len()));
         let mut n = 0;
+        self.sent_anchors.len = 0;
         for anchor in self.recent.iter().rev().skip(self.anchor_skip) {
             let before = req.len();
             let _ = write!(
@@ -287,6 +328,8 @@ impl MruEngine {
                 req.truncate(before);
                 break;
             }
+            self.sent_anchors.lasts[n] = anchor.last;
+            self.sent_anchors.len = n + 1;
             n += 1;
         }
         n
@@ -361,7 +404,7 @@ impl MruEngine {
         resp: &Response,
         v6: &mut V6Table,
     ) -> Result<(), MruError> {
-        let Pending::Mru { .. } = self.pending else {
+        let Pending::Mru { anchors } = self.pending else {
             return Ok(());
         };
         self.update_rtt(now);
@@ -371,6 +414,12 @@ impl MruEngine {
         if let Some(n) = scan_nonce(&resp.data) {
             self.nonce = Some(n);
         }
+        // ntpd resumes after the first anchor it finds unchanged, or else
+        // after the last one it found at all: then `last.older` is none of
+        // the times we sent.
+        let sent = &self.sent_anchors.lasts[..self.sent_anchors.len];
+        let moved =
+            anchors > 0 && scan_older_last(&resp.data).is_some_and(|older| !sent.contains(&older));
         // The newest entries and the end marker are at the end of the reply.
         let data = &resp.data;
         let tail = if data.len() > TAIL_WINDOW {
@@ -393,6 +442,18 @@ impl MruEngine {
             }
         })
         .map_err(MruError::Reply)?;
+        if moved {
+            self.stats.anchor_moves += 1;
+            let rewalk = self.following;
+            self.note(EngineEvent::AnchorMoved { rewalk });
+            if rewalk {
+                // What this reply holds is good; the rest is read again
+                // from the oldest entry, so that nothing is passed over.
+                self.recent.clear();
+                self.pending = Pending::None;
+                return Ok(());
+            }
+        }
         if let Some(end) = meta.now {
             self.stats.server_end = Some(end);
             self.done = true;
@@ -639,6 +700,19 @@ fn scan_nonce(data: &[u8]) -> Option<String> {
         let text = text.trim();
         if let Some(v) = text.strip_prefix("nonce=") {
             return Some(format!("nonce={}", v.trim()));
+        }
+    }
+    None
+}
+
+/// The `last.older=` item ntpd puts first: the time of the entry it
+/// resumed after.
+fn scan_older_last(data: &[u8]) -> Option<NtpStamp> {
+    let head = &data[..data.len().min(400)];
+    for item in head.split(|&b| b == b',').take(4) {
+        let text = String::from_utf8_lossy(item);
+        if let Some(v) = text.trim().strip_prefix("last.older=") {
+            return parse_stamp(v.trim());
         }
     }
     None

@@ -13,7 +13,7 @@ pub mod retrieval;
 pub use engine::{EngineEvent, MruEngine, MruError, Next, RetrievalStats, Salvage, MRU_ROW_LIMIT};
 pub use entry::{MruEntry, NtpStamp, V6Table};
 pub use list::{entry_bound, MruList, SortKey, DEFAULT_MAX_ENTRIES};
-pub use options::{parse_mrulist_args, MruArgError, MruOptions};
+pub use options::{parse_mrulist_args, Follow, MruArgError, MruOptions};
 pub use retrieval::{Finish, MruCounters, MruRetrieval, RetrievalConfig, RetrievalEvent, Unread};
 
 #[cfg(test)]

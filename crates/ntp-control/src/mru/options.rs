@@ -63,6 +63,18 @@ pub enum MruArgError {
     /// never answers a request it cannot parse; we refuse them up front.
     #[error("***Bad value '{value}' for parameter '{tag}'")]
     BadValue { tag: String, value: String },
+    /// `follow` streams what changes; an order or a row limit has no
+    /// meaning there.
+    #[error("***'{0}' does not apply to 'mrulist follow' (it streams entries as they change)")]
+    NotWithFollow(String),
+}
+
+/// `mrulist follow`: poll again every `interval` for the entries that
+/// changed, until Ctrl-C or `duration`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Follow {
+    pub interval: std::time::Duration,
+    pub duration: Option<std::time::Duration>,
 }
 
 /// Parsed `mrulist` arguments.
@@ -80,6 +92,8 @@ pub struct MruOptions {
     pub direct: bool,
     /// ntpq-rs: `stats` as an argument (always print the retrieval report).
     pub stats: bool,
+    /// ntpq-rs: `follow` (with `interval=`, `duration=` in seconds).
+    pub follow: Option<Follow>,
 }
 
 /// The tags `mrulist` accepts (besides `addr.N`/`last.N` anchors and
@@ -102,7 +116,10 @@ pub const FILTERS: &[&str] = &[
 ];
 
 /// ntpq-rs's own `mrulist` words, not sent to the server.
-pub const CLIENT_WORDS: &[&str] = &["direct", "stats"];
+pub const CLIENT_WORDS: &[&str] = &["direct", "stats", "follow"];
+
+/// ntpq-rs's own `mrulist` tags with a value (seconds), for `follow`.
+pub const FOLLOW_TAGS: &[&str] = &["interval", "duration"];
 
 fn is_anchor_tag(tag: &str) -> bool {
     match tag.split_once('.') {
@@ -119,6 +136,7 @@ pub fn parse_mrulist_args(line: &str) -> Result<MruOptions, MruArgError> {
         frags: 32,
         ..MruOptions::default()
     };
+    let (mut follow, mut interval, mut duration) = (false, None, None);
     for piece in line.split(' ').filter(|p| !p.is_empty()) {
         let (tag, value) = match piece.split_once('=') {
             None => (piece.to_string(), ArgValue::True),
@@ -135,10 +153,29 @@ pub fn parse_mrulist_args(line: &str) -> Result<MruOptions, MruArgError> {
         };
         // ntpq-rs's own words, not sent to the server.
         if value == ArgValue::True && CLIENT_WORDS.contains(&tag.as_str()) {
-            if tag == "direct" {
-                opts.direct = true;
+            match tag.as_str() {
+                "direct" => opts.direct = true,
+                "stats" => opts.stats = true,
+                _ => follow = true,
+            }
+            continue;
+        }
+        if FOLLOW_TAGS.contains(&tag.as_str()) {
+            let seconds = match &value {
+                ArgValue::Int(i) => Some(*i as f64),
+                ArgValue::Float(f) => Some(*f),
+                _ => None,
+            }
+            .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+            .ok_or_else(|| MruArgError::BadValue {
+                tag: tag.clone(),
+                value: value.render(),
+            })?;
+            let d = std::time::Duration::from_secs_f64(seconds);
+            if tag == "interval" {
+                interval = Some(d);
             } else {
-                opts.stats = true;
+                duration = Some(d);
             }
             continue;
         }
@@ -146,6 +183,22 @@ pub fn parse_mrulist_args(line: &str) -> Result<MruOptions, MruArgError> {
             Some(slot) => slot.1 = value,
             None => vars.push((tag, value)),
         }
+    }
+    if follow {
+        for tag in ["sort", "limit"] {
+            if vars.iter().any(|(t, _)| t == tag) {
+                return Err(MruArgError::NotWithFollow(tag.to_string()));
+            }
+        }
+        opts.follow = Some(Follow {
+            interval: interval.unwrap_or(std::time::Duration::from_secs(1)),
+            duration,
+        });
+    } else if let Some(tag) = interval
+        .map(|_| "interval")
+        .or(duration.map(|_| "duration"))
+    {
+        return Err(MruArgError::UnknownParam(tag.to_string()));
     }
     // The sort key is checked first, then the tag names.
     if let Some(i) = vars.iter().position(|(t, _)| t == "sort") {
@@ -249,6 +302,44 @@ fn addr_ok(text: &str) -> Result<(), ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn follow_and_its_parameters() {
+        let o = parse_mrulist_args("follow mincount=2 interval=0.5 duration=60").unwrap();
+        assert_eq!(
+            o.follow,
+            Some(Follow {
+                interval: std::time::Duration::from_millis(500),
+                duration: Some(std::time::Duration::from_secs(60)),
+            })
+        );
+        assert_eq!(o.params, ", mincount=2");
+        let o = parse_mrulist_args("follow").unwrap();
+        assert_eq!(
+            o.follow.unwrap().interval,
+            std::time::Duration::from_secs(1)
+        );
+        assert_eq!(
+            parse_mrulist_args("follow sort=count"),
+            Err(MruArgError::NotWithFollow("sort".into()))
+        );
+        assert_eq!(
+            parse_mrulist_args("follow limit=5"),
+            Err(MruArgError::NotWithFollow("limit".into()))
+        );
+        assert_eq!(
+            parse_mrulist_args("interval=2"),
+            Err(MruArgError::UnknownParam("interval".into()))
+        );
+        assert!(matches!(
+            parse_mrulist_args("follow interval=0"),
+            Err(MruArgError::BadValue { .. })
+        ));
+        assert!(matches!(
+            parse_mrulist_args("follow duration=soon"),
+            Err(MruArgError::BadValue { .. })
+        ));
+    }
 
     #[test]
     fn defaults() {

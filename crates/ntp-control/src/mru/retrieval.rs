@@ -226,6 +226,29 @@ impl MruRetrieval {
         }
     }
 
+    /// After a complete walk, starts the next poll of `mrulist follow`:
+    /// a walk from the newest entries read, returning what changed since,
+    /// with the MRU counters read again at its end (the previous end's
+    /// become this poll's "before"). False when the last walk did not
+    /// complete (there is nothing to follow from).
+    pub fn follow(&mut self, now: Instant) -> bool {
+        if self.finish != Some(Finish::Complete) {
+            return false;
+        }
+        self.finish = None;
+        self.walk_end = None;
+        self.stalled = false;
+        self.warned = false;
+        self.started = now;
+        if self.after.is_some() {
+            self.before = self.after.take();
+        }
+        self.step = Step::Walk;
+        self.engine.resume();
+        self.advance(now);
+        true
+    }
+
     /// A reply received and not yet read, oldest first.
     pub fn next_unread(&mut self) -> Option<Unread> {
         self.unread.pop_front()

@@ -102,6 +102,11 @@ impl Pair {
         }
     }
 
+    /// The real instant of virtual time zero.
+    pub fn base(&self) -> Instant {
+        self.base
+    }
+
     fn client_addr() -> SocketAddr {
         CLIENT.parse().unwrap()
     }

@@ -1,0 +1,124 @@
+//! `mrulist follow` in memory: after a complete walk, each poll reads from
+//! the newest entries read before and returns exactly what changed since
+//! (ntpd moves every entry it touches to the newest end), on a virtual
+//! clock against the simulator's server core.
+
+mod pair;
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use ntp_control::mru::{EngineEvent, Finish, RetrievalEvent};
+use pair::{scenario, t0, Pair};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// Addresses read since the last call (IP text), and forgets them.
+fn drain(p: &mut Pair) -> BTreeSet<String> {
+    let got = p.addresses().into_iter().collect();
+    p.list = Default::default();
+    got
+}
+
+/// The server's list as IP text.
+fn server_set(p: &Pair) -> BTreeSet<String> {
+    p.server_addresses().into_iter().collect()
+}
+
+/// Touches `addrs` on the server now (new ones are added).
+fn touch(p: &mut Pair, addrs: &[String]) {
+    p.elapsed += Duration::from_millis(10);
+    let now = t0() + p.elapsed;
+    for a in addrs {
+        let ip: std::net::IpAddr = a.parse().expect("address");
+        let sa = SocketAddr::new(ip, 123);
+        p.server.mru_mut().touch(sa, now, 0x23);
+    }
+}
+
+/// Starts the next poll and runs it to its end.
+fn poll(p: &mut Pair) {
+    p.elapsed += Duration::from_secs(1);
+    let now = p.base() + p.elapsed;
+    assert!(p.client.follow(now), "the previous walk completed");
+    assert_eq!(p.run(p.elapsed + MINUTE), Some(Finish::Complete));
+}
+
+#[test]
+fn each_poll_returns_what_changed_since_the_last() {
+    let mut p = Pair::new(&scenario(3000, ""), "follow", 128);
+    assert_eq!(p.run(MINUTE), Some(Finish::Complete));
+    let first = drain(&mut p);
+    assert_eq!(first, server_set(&p), "the first walk reads the whole list");
+
+    let old: Vec<String> = first.iter().take(5).cloned().collect();
+    let new: Vec<String> = (1..=3).map(|i| format!("198.51.100.{i}")).collect();
+    touch(&mut p, &old);
+    touch(&mut p, &new);
+    poll(&mut p);
+    let got = drain(&mut p);
+    let want: BTreeSet<String> = old.iter().chain(&new).cloned().collect();
+    // Our own queries touch the client's entry too; nothing else came.
+    let client = "127.0.0.1".to_string();
+    let unexpected: Vec<&String> = got.difference(&want).filter(|a| **a != client).collect();
+    assert!(want.is_subset(&got), "missing {:?}", want.difference(&got));
+    assert!(unexpected.is_empty(), "not changed: {unexpected:?}");
+    assert!(
+        got.len() < 20,
+        "a poll reads changes, not the list: {}",
+        got.len()
+    );
+
+    // A quiet interval: nothing but our own entry.
+    poll(&mut p);
+    let got = drain(&mut p);
+    assert!(got.iter().all(|a| *a == client), "{got:?}");
+}
+
+/// ntpd resumes after the oldest anchor it still knows even when that one
+/// changed (ntp_control.c, read_mru_list), passing over what was touched
+/// before it: the poll notices (`last.older` is none of the times sent)
+/// and reads the list again.
+#[test]
+fn when_every_anchor_was_touched_the_poll_starts_over_and_says_so() {
+    let mut p = Pair::new(&scenario(3000, ""), "follow", 128);
+    assert_eq!(p.run(MINUTE), Some(Finish::Complete));
+    let all = drain(&mut p);
+    // The newest 40 entries (every anchor among them) change.
+    let newest: Vec<String> = p
+        .server
+        .mru()
+        .entries()
+        .iter()
+        .rev()
+        .take(40)
+        .map(|e| e.addr.ip().to_string())
+        .collect();
+    touch(&mut p, &newest);
+    p.events.clear();
+    poll(&mut p);
+    let got = drain(&mut p);
+    let newest: BTreeSet<String> = newest.into_iter().collect();
+    assert!(
+        newest.is_subset(&got),
+        "missing {:?}",
+        newest.difference(&got)
+    );
+    assert!(got.is_subset(&all.union(&newest).cloned().collect()));
+    let restarted = p.events.iter().any(|e| {
+        matches!(
+            e,
+            RetrievalEvent::Engine(EngineEvent::AnchorMoved { rewalk: true })
+        )
+    });
+    assert!(restarted, "the fallback is reported: {:?}", p.events);
+}
+
+#[test]
+fn follow_needs_a_completed_walk() {
+    let mut p = Pair::new(&scenario(100, "[faults]\nsilence = true\n"), "follow", 128);
+    assert!(p.run(MINUTE).is_some_and(|f| f != Finish::Complete));
+    let now = p.base() + p.elapsed;
+    assert!(!p.client.follow(now));
+}
