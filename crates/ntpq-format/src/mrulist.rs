@@ -198,6 +198,16 @@ fn push_milli(out: &mut String, milli: u32, width: usize) {
     out.push(char::from(b'0' + (frac % 10) as u8));
 }
 
+/// The warning (stderr) when a `follow` poll found every anchor changed
+/// and read the whole list again.
+pub const FOLLOW_REWALK_WARNING: &str =
+    "mrulist follow: every anchor changed since the last poll; the whole list was read again";
+
+/// The line `mrulist follow` ends with.
+pub fn follow_summary(polls: u32, entries: u64, rewalks: u32, seconds: f64) -> String {
+    format!("# Followed for {seconds:.1} seconds: {polls} polls after the first walk, {entries} entries changed, {rewalks} lists read again\n")
+}
+
 /// The line before a partial table when the retrieval `how` ("failed",
 /// "stopped") part-way: what was collected against what the server held
 /// when we began, if it said.

@@ -184,6 +184,25 @@ impl Client {
         }
     }
 
+    /// Runs `m` again once [`MruRetrieval::follow`] has started its next
+    /// poll (`mrulist follow`); true when Ctrl-C stopped it.
+    pub fn retrieve_more(
+        &mut self,
+        m: &mut MruRetrieval,
+        params: &QueryParams,
+        out: &mut Output<dyn Write>,
+        read: &mut ReadReplies<'_>,
+    ) -> Result<bool, CmdError> {
+        let host = self.host.as_mut().ok_or(CmdError::NoHost)?;
+        let run = host.transport.retrieve(m, out, params, read);
+        self.sequence = m.sequence();
+        match run {
+            Ok(()) => Ok(false),
+            Err(Failure::Interrupted) => Ok(true),
+            Err(Failure::Query(e)) => Err(CmdError::Query(e)),
+        }
+    }
+
     /// Runs a whole MRU retrieval on the open host; `read` reads the
     /// replies received. Requests are signed when `authenticate` is on.
     #[allow(clippy::too_many_arguments)]

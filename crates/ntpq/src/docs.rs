@@ -89,6 +89,14 @@ toggle); \fBmrulist stats\fR always prints the retrieval report: time taken,
 requests, retransmissions, entries that arrived or changed meanwhile and, from
 the server's MRU counters, an estimate of the entries missed.
 .PP
+\fBmrulist follow\fR [\fBinterval=\fIseconds\fR] [\fBduration=\fIseconds\fR]
+prints the whole list as \fBdirect\fR does, then polls the server every
+\fIinterval\fR (default 1 s) for the entries that changed since the last poll
+and prints them as they come, until Ctrl\-C or \fIduration\fR; it ends with a
+\fB# Followed\fR line. When every anchor changed between two polls (ntpd then
+resumes past entries touched meanwhile) the list is read again and a warning
+says so. The usual filters apply; \fBsort=\fR and \fBlimit=\fR do not.
+.PP
 When the retrieval cannot finish \(em the server stops answering part\-way,
 its list turns over faster than it can be read, or it goes on past twice the
 server's \fBmru_maxdepth\fR plus 100000 distinct entries \(em the entries read

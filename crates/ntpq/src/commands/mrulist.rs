@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use std::ops::ControlFlow;
 
@@ -93,13 +93,18 @@ impl RemoteNames {
 
 pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     let parsed = parse_mrulist_args(line);
-    let direct = cx.settings.direct || parsed.as_ref().is_ok_and(|o| o.direct);
+    // `follow` streams rows as `direct` does.
+    let direct = cx.settings.direct
+        || parsed
+            .as_ref()
+            .is_ok_and(|o| o.direct || o.follow.is_some());
     if !direct {
         cx.out
             .say("Ctrl-C will stop MRU retrieval and display partial results.\n");
     }
     let options = parsed.map_err(|e| CmdError::Message(e.to_string()))?;
     let sort = options.sort;
+    let follow = options.follow;
     let want_stats = options.stats;
     let filtered = !options.params.trim_start_matches(", ").is_empty();
     let raw = cx.settings.raw;
@@ -172,13 +177,54 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         cx.out,
         &mut read,
     )?;
-    let (mut m, interrupted) = (got.retrieval, got.interrupted);
+    let (mut m, mut interrupted) = (got.retrieval, got.interrupted);
+    // `follow`: after the whole list, poll for what changed.
+    let mut polls = Polls::default();
+    if let Some(f) = follow {
+        while !interrupted && m.finish() == Some(&Finish::Complete) && !cx.out.broken {
+            let left = f.duration.map(|d| d.saturating_sub(start.elapsed()));
+            if left.is_some_and(|l| l.is_zero()) || sleep_unless_interrupted(f.interval, left) {
+                interrupted = crate::signal::interrupted();
+                break;
+            }
+            let moves = m.stats().anchor_moves;
+            let slots = m.stats().slots;
+            m.follow(Instant::now());
+            match cx.client.retrieve_more(&mut m, &params, cx.out, &mut read) {
+                Ok(stopped) => interrupted = stopped,
+                Err(e) => {
+                    polls.error = Some(e);
+                    break;
+                }
+            }
+            polls.count += 1;
+            polls.entries += m.stats().slots - slots;
+            if m.stats().anchor_moves > moves {
+                polls.rewalks += 1;
+                cx.out.warn(rows::FOLLOW_REWALK_WARNING);
+            }
+        }
+    }
     if interrupted {
         // Replies that arrived before Ctrl-C are part of the partial list.
         let _ = read(&mut m, cx.out);
     }
     if cx.out.broken {
         return Ok(());
+    }
+    if follow.is_some() && m.stats().slots > 0 {
+        cx.out.say(&rows::follow_summary(
+            polls.count,
+            polls.entries,
+            polls.rewalks,
+            start.elapsed().as_secs_f64(),
+        ));
+        if let Some(e) = polls.error {
+            return Err(e);
+        }
+        if matches!(m.finish(), Some(Finish::Complete) | None) && read_error.is_none() {
+            return Ok(());
+        }
     }
     let stats = m.stats().clone();
     let expected = m.counters_before().map(|c| c.depth);
@@ -281,6 +327,28 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     } else {
         Err(CmdError::Reported)
     }
+}
+
+/// What `mrulist follow` did after its first walk.
+#[derive(Default)]
+struct Polls {
+    count: u32,
+    entries: u64,
+    rewalks: u32,
+    error: Option<CmdError>,
+}
+
+/// Sleeps `interval` (or what is `left` of the duration, if less); true
+/// when Ctrl-C came or the duration is over.
+fn sleep_unless_interrupted(interval: Duration, left: Option<Duration>) -> bool {
+    let until = Instant::now() + left.map_or(interval, |l| l.min(interval));
+    while Instant::now() < until {
+        if crate::signal::interrupted() {
+            return true;
+        }
+        std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
+    }
+    left.is_some_and(|l| l <= interval)
 }
 
 /// How a retrieval ended, for what is printed after it.

@@ -1,0 +1,71 @@
+//! `mrulist follow` end to end against a simulator whose list changes (20
+//! new and 10 re-touched clients a second): the whole list first, then
+//! only what changed, until `duration=`.
+
+use std::process::Command;
+use std::time::Instant;
+
+use ntpd_sim::{Scenario, Simulator};
+use ntpq_conformance::ntpq_rs;
+
+const CHURNING: &str = r#"
+[system]
+variables = ["mru_depth=2000", "mru_maxdepth=100000", "mru_new=2000", "mru_recycleold=0", "mru_recyclefull=0", "clock={ts:now}"]
+[mru]
+seed = 3
+churn_new_per_sec = 20.0
+churn_touch_per_sec = 10.0
+[mru.generate]
+count = 2000
+spacing = 0.5
+newest_ago = 3
+"#;
+
+fn follow(args: &str) -> (String, String, i32, f64) {
+    let scenario = Scenario::from_toml_str(CHURNING).expect("scenario");
+    let sim = Simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario).expect("simulator");
+    let host = sim.local_addr().to_string();
+    let t = Instant::now();
+    let out = Command::new(ntpq_rs())
+        .args(["-n", "-c", &format!("mrulist follow {args}"), &host])
+        .env("TZ", "UTC")
+        .output()
+        .expect("run ntpq");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+        t.elapsed().as_secs_f64(),
+    )
+}
+
+#[test]
+fn follow_streams_the_list_then_what_changes_until_the_duration() {
+    let (stdout, stderr, status, took) = follow("interval=0.5 duration=3");
+    assert_eq!((status, stderr.as_str()), (0, ""), "{stdout}");
+    assert!((2.5..20.0).contains(&took), "took {took} s");
+    let rows = stdout.lines().filter(|l| !l.starts_with('#')).count();
+    // 2000 first, then about 30 changes a second for 3 s (but never the
+    // list again: a poll reads changes only).
+    assert!((2030..2400).contains(&rows), "{rows} rows");
+    let summary = stdout.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("# Followed for ") && summary.contains(" lists read again"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn follow_refuses_an_order_or_a_row_limit() {
+    let (stdout, stderr, status, _) = follow("sort=count");
+    assert_eq!(status, 1);
+    // As for any bad argument, the banner comes first (as in 1.2.2).
+    assert_eq!(
+        stdout,
+        "Ctrl-C will stop MRU retrieval and display partial results.\n"
+    );
+    assert!(
+        stderr.contains("'sort' does not apply to 'mrulist follow'"),
+        "{stderr}"
+    );
+}
