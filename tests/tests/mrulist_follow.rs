@@ -48,11 +48,20 @@ fn follow_streams_the_list_then_what_changes_until_the_duration() {
     // 2000 first, then about 30 changes a second for 3 s (but never the
     // list again: a poll reads changes only).
     assert!((2030..2400).contains(&rows), "{rows} rows");
-    let summary = stdout.lines().last().unwrap_or_default();
+    let tail: Vec<&str> = stdout.lines().rev().take(2).collect();
     assert!(
-        summary.starts_with("# Followed for ") && summary.contains(" lists read again"),
-        "{summary}"
+        tail[1].starts_with("# Followed for ") && tail[1].contains(" lists read again"),
+        "{tail:?}"
     );
+    assert!(tail[0].starts_with("# Server counted "), "{tail:?}");
+    // Every new client of the churn (20 a second) was seen as new.
+    let new: u64 = tail[1]
+        .split(" entries changed (")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!((40..100).contains(&new), "{new} new clients: {tail:?}");
 }
 
 #[test]

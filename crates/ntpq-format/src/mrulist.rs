@@ -203,9 +203,29 @@ fn push_milli(out: &mut String, milli: u32, width: usize) {
 pub const FOLLOW_REWALK_WARNING: &str =
     "mrulist follow: every anchor changed since the last poll; the whole list was read again";
 
-/// The line `mrulist follow` ends with.
-pub fn follow_summary(polls: u32, entries: u64, rewalks: u32, seconds: f64) -> String {
-    format!("# Followed for {seconds:.1} seconds: {polls} polls after the first walk, {entries} entries changed, {rewalks} lists read again\n")
+/// What `mrulist follow` did after its first walk.
+pub struct FollowSummary {
+    pub polls: u32,
+    /// Entries read by the polls (new or touched since the poll before).
+    pub entries: u64,
+    /// Of those, clients the server had not seen before.
+    pub new: u64,
+    /// New entries by the server's own `mru_new` counter.
+    pub counted_new: u64,
+    /// Estimated new clients recycled before a poll reached them.
+    pub missed: u64,
+    /// Polls that read the whole list again.
+    pub rewalks: u32,
+    pub seconds: f64,
+}
+
+/// The lines `mrulist follow` ends with.
+pub fn follow_summary(s: &FollowSummary) -> String {
+    format!(
+        "# Followed for {:.1} seconds: {} polls after the first walk, {} entries changed ({} new clients), {} lists read again\n\
+         # Server counted {} new clients meanwhile; estimated missed: {}\n",
+        s.seconds, s.polls, s.entries, s.new, s.rewalks, s.counted_new, s.missed
+    )
 }
 
 /// The line before a partial table when the retrieval `how` ("failed",

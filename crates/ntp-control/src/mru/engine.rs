@@ -96,6 +96,8 @@ pub struct RetrievalStats {
     pub server_end: Option<NtpStamp>,
     /// Entries whose last packet arrived after the retrieval began.
     pub changed_during: u64,
+    /// Of those, entries whose first packet did too (new clients).
+    pub new_during: u64,
     /// Entries kept from replies that lost a fragment.
     pub salvaged: u64,
     /// Replies that resumed after a changed anchor ([`EngineEvent::AnchorMoved`]).
@@ -485,20 +487,22 @@ impl MruEngine {
     ) -> Result<(), MruError> {
         let start = self.stats.server_start;
         let limit = limit.map_or(u64::MAX, |n| n as u64);
-        let (mut count, mut changed) = (0u64, 0u64);
+        let (mut count, mut changed, mut new) = (0u64, 0u64, 0u64);
         parse_reply(data, v6, &mut |e: MruEntry, v6: &V6Table| {
             if count == limit {
                 return;
             }
             count += 1;
-            if start.is_some_and(|s| e.last > s) {
-                changed += 1;
+            if let Some(s) = start {
+                changed += u64::from(e.last > s);
+                new += u64::from(e.first > s);
             }
             sink(&e, v6);
         })
         .map_err(MruError::Reply)?;
         self.stats.slots += count;
         self.stats.changed_during += changed;
+        self.stats.new_during += new;
         Ok(())
     }
 

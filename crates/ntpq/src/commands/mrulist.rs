@@ -171,7 +171,7 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     let got = cx.client.retrieve(
         options,
         cap,
-        want_stats || !direct,
+        want_stats || !direct || follow.is_some(),
         &params,
         cx.settings.authenticate,
         cx.out,
@@ -188,7 +188,7 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
                 break;
             }
             let moves = m.stats().anchor_moves;
-            let slots = m.stats().slots;
+            let (slots, new) = (m.stats().slots, m.stats().new_during);
             m.follow(Instant::now());
             match cx.client.retrieve_more(&mut m, &params, cx.out, &mut read) {
                 Ok(stopped) => interrupted = stopped,
@@ -199,6 +199,15 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
             }
             polls.count += 1;
             polls.entries += m.stats().slots - slots;
+            let new_seen = m.stats().new_during - new;
+            polls.new += new_seen;
+            // The server's count of new entries over the same poll: what
+            // it added and we did not see was recycled before we came.
+            if let (Some(b), Some(a)) = (m.counters_before(), m.counters_after()) {
+                let counted = u64::try_from(a.new - b.new).unwrap_or(0);
+                polls.counted_new += counted;
+                polls.missed += counted.saturating_sub(new_seen);
+            }
             if m.stats().anchor_moves > moves {
                 polls.rewalks += 1;
                 cx.out.warn(rows::FOLLOW_REWALK_WARNING);
@@ -213,12 +222,15 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         return Ok(());
     }
     if follow.is_some() && m.stats().slots > 0 {
-        cx.out.say(&rows::follow_summary(
-            polls.count,
-            polls.entries,
-            polls.rewalks,
-            start.elapsed().as_secs_f64(),
-        ));
+        cx.out.say(&rows::follow_summary(&rows::FollowSummary {
+            polls: polls.count,
+            entries: polls.entries,
+            new: polls.new,
+            counted_new: polls.counted_new,
+            missed: polls.missed,
+            rewalks: polls.rewalks,
+            seconds: start.elapsed().as_secs_f64(),
+        }));
         if let Some(e) = polls.error {
             return Err(e);
         }
@@ -334,6 +346,11 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
 struct Polls {
     count: u32,
     entries: u64,
+    /// Entries first seen by the server since the previous poll.
+    new: u64,
+    /// What the server's `mru_new` counter says it added meanwhile.
+    counted_new: u64,
+    missed: u64,
     rewalks: u32,
     error: Option<CmdError>,
 }
