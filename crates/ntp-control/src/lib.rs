@@ -9,6 +9,7 @@ pub mod header;
 pub mod mru;
 pub mod query;
 pub mod status;
+pub mod time;
 pub mod varlist;
 pub mod visible;
 

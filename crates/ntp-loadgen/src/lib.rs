@@ -23,7 +23,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use net::{Loader, Reply, BATCH};
-use report::{iso_utc, ntp_hex, ntp_timestamp, unix_secs, Json};
+use ntp_control::time::{format_stamp, stamp_from_system};
+use report::{iso_utc, unix_secs, Json};
 
 /// Default first client address.
 pub const DEFAULT_FIRST: Ipv4Addr = Ipv4Addr::new(127, 1, 0, 0);
@@ -286,7 +287,7 @@ impl Engine {
             let want = self.window_room(want)?;
             let want = self.rate_room(want);
             let now = SystemTime::now();
-            let xmt = ntp_timestamp(now);
+            let xmt = stamp_from_system(now);
             for (k, &i) in idx[pos..pos + want].iter().enumerate() {
                 pkts[k] = (addr_of(self.opts.first, i), xmt);
             }
@@ -363,8 +364,8 @@ impl Engine {
                 "{} {} {} {} {}",
                 addr_of(self.opts.first, i as u64),
                 t.count,
-                ntp_hex(t.first),
-                ntp_hex(t.last),
+                format_stamp(t.first),
+                format_stamp(t.last),
                 u8::from(self.is_answered(i as u64))
             )?;
         }
@@ -409,11 +410,15 @@ impl Engine {
             ),
             (
                 "first_send_ntp".into(),
-                t(self.first_send, |t| Json::Str(ntp_hex(ntp_timestamp(t)))),
+                t(self.first_send, |t| {
+                    Json::Str(format_stamp(stamp_from_system(t)))
+                }),
             ),
             (
                 "last_send_ntp".into(),
-                t(self.last_send, |t| Json::Str(ntp_hex(ntp_timestamp(t)))),
+                t(self.last_send, |t| {
+                    Json::Str(format_stamp(stamp_from_system(t)))
+                }),
             ),
         ]
     }
@@ -433,9 +438,9 @@ impl Engine {
             s.push_str(&format!(
                 "\nfirst send {} ({}), last send {} ({})",
                 iso_utc(f),
-                ntp_hex(ntp_timestamp(f)),
+                format_stamp(stamp_from_system(f)),
                 iso_utc(l),
-                ntp_hex(ntp_timestamp(l))
+                format_stamp(stamp_from_system(l))
             ));
         }
         s

@@ -1,23 +1,8 @@
 //! Time formatting and the hand-written one-line JSON summary.
 
+use ntp_control::time::civil_from_days;
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Seconds between 1900-01-01 (NTP era 0) and 1970-01-01.
-pub const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
-
-/// `t` as a 64-bit NTP timestamp (32.32 fixed point, era 0 wrapped).
-pub fn ntp_timestamp(t: SystemTime) -> u64 {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = (d.as_secs() + NTP_UNIX_OFFSET) & 0xffff_ffff;
-    let frac = ((d.subsec_nanos() as u64) << 32) / 1_000_000_000;
-    secs << 32 | frac
-}
-
-/// `0xSSSSSSSS.FFFFFFFF`, the form mrulist's `last.N`/`first.N` use.
-pub fn ntp_hex(ts: u64) -> String {
-    format!("0x{:08x}.{:08x}", ts >> 32, ts & 0xffff_ffff)
-}
 
 /// Unix time with microseconds.
 pub fn unix_secs(t: SystemTime) -> f64 {
@@ -31,16 +16,7 @@ pub fn iso_utc(t: SystemTime) -> String {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs();
     let (days, sod) = ((secs / 86_400) as i64, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = civil_from_days(days);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
         sod / 3600,
@@ -123,7 +99,6 @@ mod tests {
     #[test]
     fn timestamps() {
         let t = UNIX_EPOCH + Duration::new(1_700_000_000, 500_000_000);
-        assert_eq!(ntp_hex(ntp_timestamp(t)), "0xe8fe6f80.80000000");
         assert_eq!(iso_utc(t), "2023-11-14T22:13:20.500000Z");
         assert_eq!(
             iso_utc(UNIX_EPOCH + Duration::from_secs(951_782_400)),

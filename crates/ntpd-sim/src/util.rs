@@ -1,6 +1,7 @@
 //! Small helpers: a seeded RNG, NTP timestamps, value templates and the
 //! C `sscanf` conversions ntpd uses to decode MRU parameters.
 
+use ntp_control::time::{format_stamp, stamp_from_system};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// SplitMix64: tiny, seeded, good enough for fault injection.
@@ -35,9 +36,6 @@ impl Rng {
     }
 }
 
-/// Seconds between 1900-01-01 and 1970-01-01.
-pub const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
-
 /// An NTP timestamp (era folded: seconds modulo 2^32).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NtpTs {
@@ -47,25 +45,15 @@ pub struct NtpTs {
 
 impl NtpTs {
     pub fn from_system(t: SystemTime) -> NtpTs {
-        let (neg, d) = match t.duration_since(UNIX_EPOCH) {
-            Ok(d) => (false, d),
-            Err(e) => (true, e.duration()),
-        };
-        let total = if neg {
-            // Before 1970: only reached with absurd offsets; fold anyway.
-            (NTP_UNIX_OFFSET as i128) - d.as_nanos() as i128 / 1_000_000_000
-        } else {
-            NTP_UNIX_OFFSET as i128 + d.as_secs() as i128
-        };
-        let nanos = if neg { 0 } else { d.subsec_nanos() as u64 };
+        let stamp = stamp_from_system(t);
         NtpTs {
-            secs: total.rem_euclid(1 << 32) as u32,
-            frac: ((nanos << 32) / 1_000_000_000) as u32,
+            secs: (stamp >> 32) as u32,
+            frac: stamp as u32,
         }
     }
 
     pub fn to_hex(self) -> String {
-        format!("0x{:08x}.{:08x}", self.secs, self.frac)
+        format_stamp(u64::from(self.secs) << 32 | u64::from(self.frac))
     }
 }
 

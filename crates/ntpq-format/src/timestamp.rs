@@ -1,12 +1,11 @@
 //! NTP `l_fp` timestamps as the reference's C helpers read and print them
-//! (commands.md §4.4).
+//! (commands.md §4.4). The conversions themselves are [`ntp_control::time`].
+
+use ntp_control::time::{civil_from_days, stamp_to_unix, unfold_ntp_seconds};
 
 /// Unix time of the 1.2.2 release date; 32-bit NTP seconds are unfolded
 /// into the 2^32-second window centred on it when printing dates.
 pub const PIVOT_1_2_2: i64 = 1_671_006_760;
-
-/// Seconds from 1900-01-01 (NTP epoch) to 1970-01-01 (Unix epoch).
-const JAN_1970: u32 = 2_208_988_800;
 
 /// Reads `0xSSSSSSSS.FFFFFFFF`: two leading characters skipped unchecked,
 /// optional blanks, exactly 8 hex digits, optional `.`, exactly 8 hex
@@ -45,13 +44,6 @@ fn hex8(bytes: &[u8], pos: &mut usize) -> Option<u32> {
     Some(v)
 }
 
-/// Unix seconds of 32-bit NTP seconds, chosen in [pivot − 2^31, pivot + 2^31).
-pub fn unfold_ntp_seconds(ntp: u32, pivot_unix: i64) -> i64 {
-    let base = pivot_unix - (1i64 << 31);
-    let offset = ntp.wrapping_sub(JAN_1970).wrapping_sub(base as u32);
-    base + i64::from(offset)
-}
-
 /// `SSSSSSSS.FFFFFFFF YYYY-MM-DDTHH:MM:SS.mmmZ`, or `None` for a malformed
 /// value (the reference raises; callers print the raw text instead).
 pub fn prettydate(raw: &str) -> Option<String> {
@@ -80,23 +72,10 @@ pub fn prettydate(raw: &str) -> Option<String> {
 /// time computations). `None` when malformed.
 pub fn lfp_to_unix(raw: &str, pivot_unix: i64) -> Option<f64> {
     let (seconds, fraction) = parse_lfp(raw)?;
-    let unix = unfold_ntp_seconds(seconds, pivot_unix);
-    let nanos = (u64::from(fraction) * 1_000_000_000 + 0x8000_0000) >> 32;
-    Some(unix as f64 + nanos as f64 * 1e-9)
-}
-
-/// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    Some(stamp_to_unix(
+        u64::from(seconds) << 32 | u64::from(fraction),
+        pivot_unix,
+    ))
 }
 
 #[cfg(test)]
@@ -201,17 +180,5 @@ mod tests {
             assert_eq!(lfp_to_unix(raw, now), Some(*want), "{raw}");
         }
         assert_eq!(lfp_to_unix("0x12345678", now), None);
-    }
-
-    #[test]
-    fn unfolding_window_edges() {
-        let pivot = PIVOT_1_2_2;
-        let lo = pivot - (1 << 31);
-        let ntp_lo = (lo + i64::from(JAN_1970)) as u32;
-        assert_eq!(unfold_ntp_seconds(ntp_lo, pivot), lo);
-        assert_eq!(
-            unfold_ntp_seconds(ntp_lo.wrapping_sub(1), pivot),
-            lo + (1 << 32) - 1
-        );
     }
 }

@@ -160,7 +160,7 @@ pub fn rfc3339_now() -> String {
         .as_secs_f64();
     // Date and time from the same float, so they agree with its fraction.
     let secs = now.trunc() as i64;
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86400));
+    let (y, mo, d) = ntp_control::time::civil_from_days(secs.div_euclid(86400));
     let sod = secs.rem_euclid(86400);
     let float = format!("{now}");
     let fraction = match float.split_once('.') {
@@ -202,20 +202,6 @@ pub fn asctime_now() -> String {
     )
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian date.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z.rem_euclid(146097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// Columns of the terminal on stdout: `COLUMNS` when set (as Python's
 /// terminal-size query does), else the real size; `None` when not a terminal.
 pub fn terminal_columns<W: ?Sized + Write>(out: &Output<W>) -> Option<usize> {
@@ -243,13 +229,4 @@ pub fn terminal_columns<W: ?Sized + Write>(out: &Output<W>) -> Option<usize> {
 /// Line width of the cooked variable display: columns − 2 (78 when piped).
 pub fn cooked_width<W: ?Sized + Write>(out: &Output<W>) -> usize {
     terminal_columns(out).unwrap_or(80).saturating_sub(2)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_dates() {
-        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
-        assert_eq!(super::civil_from_days(20418), (2025, 11, 26));
-    }
 }

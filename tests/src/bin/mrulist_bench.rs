@@ -557,12 +557,15 @@ fn client_addr(i: u32) -> String {
     std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(127, 1, 0, 0)) + i).to_string()
 }
 
+/// Unix time of a `0xSSSSSSSS.FFFFFFFF` stamp written by ntp-loadgen
+/// (unfolded around now); unreadable text counts as long ago.
 fn ntp_hex_to_unix(text: &str) -> f64 {
-    let t = text.trim_start_matches("0x");
-    let (s, f) = t.split_once('.').unwrap_or((t, "0"));
-    let s = u64::from_str_radix(s, 16).unwrap_or(0) as f64;
-    let f = u64::from_str_radix(f, 16).unwrap_or(0) as f64 / 4_294_967_296.0;
-    s - 2_208_988_800.0 + f
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    ntp_control::mru::entry::parse_stamp(text).map_or(f64::NEG_INFINITY, |s| {
+        ntp_control::time::stamp_to_unix(s, now)
+    })
 }
 
 /// Like [`measure`], also returning the addresses shown (last column).

@@ -4,8 +4,7 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 
-/// An NTP timestamp (32.32 fixed point) as ntpd sends it in `0x%08x.%08x`.
-pub type NtpStamp = u64;
+pub use crate::time::{format_stamp, stamp_to_unix, NtpStamp};
 
 /// Parses `0xSSSSSSSS.FFFFFFFF` (exactly the form ntpd sends).
 pub fn parse_stamp(text: &str) -> Option<NtpStamp> {
@@ -115,25 +114,6 @@ fn parse_ipv4_port(b: &[u8]) -> Option<(u32, u16)> {
         .iter()
         .fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
     Some((addr, u16::try_from(port).ok()?))
-}
-
-pub fn format_stamp(stamp: NtpStamp) -> String {
-    format!("0x{:08x}.{:08x}", stamp >> 32, stamp & 0xffff_ffff)
-}
-
-/// Seconds between 1900 and 1970.
-const NTP_UNIX_OFFSET: i64 = 2_208_988_800;
-
-/// Converts to Unix time, unfolding the 32-bit era around `pivot_unix`
-/// (the result lies in [pivot − 2^31, pivot + 2^31)); the fraction is
-/// rounded to nanoseconds as the reference does.
-pub fn stamp_to_unix(stamp: NtpStamp, pivot_unix: i64) -> f64 {
-    let secs = (stamp >> 32) as i64 - NTP_UNIX_OFFSET;
-    let base = pivot_unix - (1i64 << 31);
-    let unfolded = base + (secs - base).rem_euclid(1i64 << 32);
-    let frac = stamp & 0xffff_ffff;
-    let nanos = ((frac as u128 * 1_000_000_000 + (1u128 << 31)) >> 32) as f64;
-    unfolded as f64 + nanos / 1e9
 }
 
 /// An address: IPv4 inline, IPv6 as an index into the list's side table.
