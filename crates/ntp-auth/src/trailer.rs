@@ -43,10 +43,16 @@ impl Align {
     }
 }
 
+/// Where the key id of a packet with `count` data octets starts: header
+/// and data padded to the alignment.
+pub fn keyid_offset(count: usize, align: Align) -> usize {
+    (HEADER_LEN + count).div_ceil(align.octets()) * align.octets()
+}
+
 /// Whether the two alignments put the key id of a request with `count`
 /// data octets at different places (12+count, rounded up to 4, ≡ 4 mod 8).
 pub fn alignments_differ(count: usize) -> bool {
-    (HEADER_LEN + count).div_ceil(4) * 4 % 8 == 4
+    keyid_offset(count, Align::Four) != keyid_offset(count, Align::Eight)
 }
 
 /// Pads `pkt` (header + data, any padding to 4 included) with zeros to
@@ -69,7 +75,7 @@ pub fn verify_request(pkt: &[u8], align: Align, keys: &KeyFile) -> Option<u32> {
         return None;
     }
     let count = u16::from_be_bytes([pkt[10], pkt[11]]) as usize;
-    let at = (HEADER_LEN + count).div_ceil(align.octets()) * align.octets();
+    let at = keyid_offset(count, align);
     let rest = pkt.get(at..)?;
     if rest.len() < KEYID_LEN + MIN_MAC_LEN || rest.len() > KEYID_LEN + 20 {
         return None;
@@ -95,7 +101,7 @@ pub enum ResponseMac {
 /// Checks a response fragment with `count` data octets whose MAC the
 /// server placed at 12+count rounded up to 8 (both server generations).
 pub fn check_response(pkt: &[u8], count: usize, keys: &KeyFile) -> ResponseMac {
-    let end = (HEADER_LEN + count).div_ceil(8) * 8;
+    let end = keyid_offset(count, Align::Eight);
     let needed = end + KEYID_LEN + MIN_MAC_LEN;
     if pkt.len() < needed {
         return ResponseMac::TooShort {
@@ -134,6 +140,14 @@ mod tests {
             "1 MD5 md5secret\n2 SHA1 sha1secret\n3 AES 000102030405060708090a0b0c0d0e0f\n4 SHA256 sha256secret\n",
             Path::new("keys"),
         )
+    }
+
+    #[test]
+    fn keyid_offsets() {
+        assert_eq!(keyid_offset(7, Align::Eight), 24);
+        assert_eq!(keyid_offset(7, Align::Four), 20);
+        assert_eq!(keyid_offset(17, Align::Four), 32);
+        assert_eq!(keyid_offset(17, Align::Eight), 32);
     }
 
     #[test]

@@ -12,20 +12,3 @@
 
 /// Checks a response fragment's MAC: `(datagram, count) -> log line`.
 pub type ResponseCheck = Box<dyn FnMut(&[u8], usize) -> Option<String> + Send>;
-
-/// Where the key id of a request with `count` data octets starts when
-/// header and data are padded to `align` octets.
-pub fn keyid_offset(count: usize, align: usize) -> usize {
-    (crate::header::HEADER_LEN + count).div_ceil(align) * align
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn offsets() {
-        assert_eq!(super::keyid_offset(7, 8), 24);
-        assert_eq!(super::keyid_offset(7, 4), 20);
-        assert_eq!(super::keyid_offset(17, 4), 32);
-        assert_eq!(super::keyid_offset(17, 8), 32);
-    }
-}
