@@ -97,9 +97,19 @@ fn strip_underscores(digits: &str, radix: u32, leading_underscore: bool) -> Opti
     Some(out)
 }
 
-/// Python `int(text, 0)`; `None` where Python raises (or on i128 overflow).
-pub fn parse_python_int(text: &str) -> Option<i128> {
-    let (neg, body) = split_sign(text.trim());
+/// A Python integer literal as `int(text, 0)` accepts it, of any size:
+/// the sign, the radix and the digits without underscores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntLiteral {
+    pub negative: bool,
+    pub radix: u32,
+    pub digits: String,
+}
+
+/// Splits a Python integer literal (`int(text, 0)`); `None` where Python
+/// raises.
+pub fn python_int_literal(text: &str) -> Option<IntLiteral> {
+    let (negative, body) = split_sign(text.trim());
     let lower = body.get(..2).map(|p| p.to_ascii_lowercase());
     let (radix, digits, prefixed) = match lower.as_deref() {
         Some("0x") => (16, &body[2..], true),
@@ -107,13 +117,34 @@ pub fn parse_python_int(text: &str) -> Option<i128> {
         Some("0b") => (2, &body[2..], true),
         _ => (10, body, false),
     };
-    let clean = strip_underscores(digits, radix, prefixed)?;
-    if radix == 10 && clean.len() > 1 && clean.starts_with('0') && clean.bytes().any(|b| b != b'0')
+    let digits = strip_underscores(digits, radix, prefixed)?;
+    if radix == 10
+        && digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().any(|b| b != b'0')
     {
         return None; // "0123" is not a Python literal; "00" is.
     }
-    let v = i128::from_str_radix(&clean, radix).ok()?;
-    Some(if neg { -v } else { v })
+    Some(IntLiteral {
+        negative,
+        radix,
+        digits,
+    })
+}
+
+/// Python `int(text, 0)`; `None` where Python raises (or on i128 overflow).
+pub fn parse_python_int(text: &str) -> Option<i128> {
+    let lit = python_int_literal(text)?;
+    let v = i128::from_str_radix(&lit.digits, lit.radix).ok()?;
+    Some(if lit.negative { -v } else { v })
+}
+
+/// Python `int(text)` (base 10: leading zeros allowed, no prefixes);
+/// `None` where Python raises (or on i128 overflow).
+pub fn parse_python_decimal(text: &str) -> Option<i128> {
+    let (negative, body) = split_sign(text.trim());
+    let v: i128 = strip_underscores(body, 10, false)?.parse().ok()?;
+    Some(if negative { -v } else { v })
 }
 
 /// Python `float(text)`; `None` where Python raises.
@@ -284,6 +315,20 @@ mod tests {
         assert_eq!(parse_python_int(""), None);
         assert_eq!(parse_python_int("1.0"), None);
         assert_eq!(parse_python_int("0xe9c0a1b2.12345678"), None);
+    }
+
+    #[test]
+    fn python_decimal_rules() {
+        // int(text): like int(text, 0) in base 10, but leading zeros are fine.
+        assert_eq!(parse_python_decimal(" 0123 "), Some(123));
+        assert_eq!(parse_python_decimal("-1_000"), Some(-1000));
+        assert_eq!(parse_python_decimal("+00"), Some(0));
+        assert_eq!(parse_python_decimal("0x10"), None);
+        assert_eq!(parse_python_decimal("1__0"), None);
+        assert_eq!(parse_python_decimal("_1"), None);
+        assert_eq!(parse_python_decimal("- 1"), None);
+        assert_eq!(parse_python_decimal(""), None);
+        assert_eq!(parse_python_decimal("1.5"), None);
     }
 
     #[test]

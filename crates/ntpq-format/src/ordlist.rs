@@ -4,7 +4,7 @@
 
 use ntp_control::varlist::{Value, Variable};
 
-use crate::summary::{py_str, truthy};
+use crate::pyfmt::{py_str, truthy};
 
 fn get<'a>(stanza: &'a [Variable], name: &str) -> Option<&'a Variable> {
     stanza.iter().find(|v| v.name == name)

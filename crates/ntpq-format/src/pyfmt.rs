@@ -2,6 +2,32 @@
 //! prints (commands.md §4.3). Rust's own `{}`/`{:?}` differ in notation, so
 //! the digits come from Rust (shortest round-trip, or exact fixed-point with
 //! half-even ties, both like CPython) and the layout is done here.
+//!
+//! Also Python's `str()` and truthiness of a value typed by
+//! [`Value::cast`] (whose parsing, Python's `int()`/`float()` rules, lives
+//! next to it in [`ntp_control::varlist`]).
+
+use ntp_control::varlist::python_int_literal;
+use ntp_control::{Value, Variable};
+
+/// Python `str()` of a typed value.
+pub fn py_str(var: &Variable) -> String {
+    match &var.value {
+        Value::Int(i) => i.to_string(),
+        // Integers beyond i128 arrive as floats; Python keeps them exact.
+        Value::Float(f) => big_int_decimal(&var.raw).unwrap_or_else(|| float_repr(*f)),
+        Value::Str(s) => s.clone(),
+    }
+}
+
+/// Python truthiness of a typed value.
+pub fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Int(i) => *i != 0,
+        Value::Float(f) => *f != 0.0,
+        Value::Str(s) => !s.is_empty(),
+    }
+}
 
 /// Python `repr(float)`: shortest round-trip digits; fixed notation when the
 /// decimal exponent is in -4..16 (always with a fractional digit), otherwise
@@ -201,34 +227,10 @@ pub(crate) fn py_radix(i: i128, radix: u32, width: usize, zero_pad: bool) -> Str
 /// Decimal digits of a Python integer literal (`int(text, 0)`) of any
 /// size; `None` when Python would not accept it as an integer.
 pub fn big_int_decimal(text: &str) -> Option<String> {
-    let t = text.trim();
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let prefix = body.get(..2).map(|p| p.to_ascii_lowercase());
-    let (radix, digits) = match prefix.as_deref() {
-        Some("0x") => (16, body[2..].strip_prefix('_').unwrap_or(&body[2..])),
-        Some("0o") => (8, body[2..].strip_prefix('_').unwrap_or(&body[2..])),
-        Some("0b") => (2, body[2..].strip_prefix('_').unwrap_or(&body[2..])),
-        _ => (10, body),
-    };
-    // Underscores only singly, between digits.
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-    {
-        return None;
-    }
-    let mut values = Vec::with_capacity(digits.len());
-    for c in digits.chars().filter(|c| *c != '_') {
-        values.push(c.to_digit(radix)?);
-    }
-    if radix == 10 && values.len() > 1 && values[0] == 0 && values.iter().any(|d| *d != 0) {
-        return None; // "0123" is not a Python literal
-    }
+    let lit = python_int_literal(text)?;
+    let radix = lit.radix;
+    let neg = lit.negative;
+    let values = lit.digits.chars().filter_map(|c| c.to_digit(radix));
     // Little-endian limbs of 10^9, multiplied up digit by digit.
     let mut limbs: Vec<u64> = vec![0];
     for d in values {
@@ -385,6 +387,28 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(py_str_repr(s), *want, "repr({s:?})");
         }
+    }
+
+    #[test]
+    fn str_and_truth_of_typed_values() {
+        let var = |raw: &str| Variable {
+            name: "x".into(),
+            value: Value::cast(raw),
+            raw: raw.into(),
+        };
+        assert_eq!(py_str(&var("0x1f")), "31");
+        assert_eq!(py_str(&var("1.50")), "1.5");
+        assert_eq!(py_str(&var("\"a b\"")), "a b");
+        // Beyond i128 the value is a float, but Python's str() prints the
+        // exact integer (the copy once in the binary printed 3.402823669209385e+38).
+        let big = var("340_282_366_920_938_463_463_374_607_431_768_211_456");
+        assert!(matches!(big.value, Value::Float(_)));
+        assert_eq!(py_str(&big), "340282366920938463463374607431768211456");
+        assert!(!truthy(&Value::cast("0")));
+        assert!(!truthy(&Value::cast("0.0")));
+        assert!(!truthy(&Value::cast("\"\"")));
+        assert!(truthy(&Value::cast("nan")));
+        assert!(truthy(&Value::cast("x")));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use ntp_control::varlist::{Value, Variable};
 
 use crate::cooked::generic_repr;
-use crate::pyfmt::{big_int_decimal, float_repr};
+use crate::pyfmt::{float_repr, py_str, truthy};
 use crate::{timestamp, units};
 
 /// How a row's value is displayed (the reference's `NTP_*` type codes).
@@ -70,25 +70,6 @@ pub struct Display<'a> {
     pub resolve: Option<&'a mut dyn FnMut(&str) -> String>,
     /// Debug on: the reference announces each DNS lookup on stdout.
     pub debug: bool,
-}
-
-/// Python `str()` of a typed value.
-pub fn py_str(var: &Variable) -> String {
-    match &var.value {
-        Value::Int(i) => i.to_string(),
-        // Integers beyond i128 arrive as floats; Python keeps them exact.
-        Value::Float(f) => big_int_decimal(&var.raw).unwrap_or_else(|| float_repr(*f)),
-        Value::Str(s) => s.clone(),
-    }
-}
-
-/// Python truthiness of a typed value (STR rows skip false values).
-pub fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Int(i) => *i != 0,
-        Value::Float(f) => *f != 0.0,
-        Value::Str(s) => !s.is_empty(),
-    }
 }
 
 /// The reference's `periodize`: whole seconds (Python `round`, halves to

@@ -4,25 +4,7 @@
 /// Python `int(text)`: base 10, surrounding blanks, sign, underscores,
 /// leading zeros allowed.
 pub fn py_int(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-    {
-        return None;
-    }
-    let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    if !clean.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let v: i64 = clean.parse().ok()?;
-    Some(if neg { -v } else { v })
+    ntp_control::varlist::parse_python_decimal(text).and_then(|v| i64::try_from(v).ok())
 }
 
 #[cfg(test)]
