@@ -7,10 +7,10 @@ use std::net::{SocketAddr, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ntp_control::header::{encode_request, Opcode};
 use ntpd_sim::{Scenario, Simulator};
 use ntpq_conformance::sim::{loopback, start_on_123};
 use ntpq_conformance::{require, RunOutput, REFERENCE_NTPQ};
-use wire::*;
 
 /// Suite id in the loopback address (127.<SUITE>.x.y).
 const SUITE: u8 = 62;
@@ -59,29 +59,17 @@ fn run_with_deadline(args: &[&str], deadline: Duration) -> Option<RunOutput> {
     }
 }
 
-/// Minimal client helpers (kept local: no dependency on ntp-control here).
-mod wire {
-    pub fn request(opcode: u8, seq: u16, associd: u16, data: &[u8]) -> Vec<u8> {
-        let mut p = vec![0xd6, opcode, (seq >> 8) as u8, seq as u8, 0, 0];
-        p.extend_from_slice(&associd.to_be_bytes());
-        p.extend_from_slice(&[0, 0]);
-        p.extend_from_slice(&(data.len() as u16).to_be_bytes());
-        p.extend_from_slice(data);
-        while p.len() % 4 != 0 {
-            p.push(0);
-        }
-        p
-    }
-}
-
 #[test]
 fn simulator_serves_udp_on_an_ephemeral_port() {
     let scenario = Scenario::load(ntpq_conformance::sim::scenario_path("synced.toml")).unwrap();
     let sim = Simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario).unwrap();
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-    sock.send_to(&request(2, 1, 0, b"stratum"), sim.local_addr())
-        .unwrap();
+    sock.send_to(
+        &encode_request(Opcode::ReadVar, 1, 0, b"stratum"),
+        sim.local_addr(),
+    )
+    .unwrap();
     let mut buf = [0u8; 600];
     let (n, from) = sock.recv_from(&mut buf).unwrap();
     assert_eq!(from, sim.local_addr());

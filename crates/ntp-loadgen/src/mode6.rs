@@ -3,6 +3,7 @@
 //! The query is sent from 127.0.0.1, which ntpd only answers when its
 //! configuration has a `restrict 127.0.0.1` line.
 
+use ntp_control::header::{encode_request, Header, Opcode, HEADER_LEN, MODE_CONTROL};
 use std::io;
 use std::net::{SocketAddrV4, UdpSocket};
 use std::time::{Duration, Instant};
@@ -31,16 +32,8 @@ pub fn read_vars(
 ) -> io::Result<Vec<(String, String)>> {
     let sock = UdpSocket::bind("127.0.0.1:0")?;
     sock.connect(target)?;
-    let body = names.join(",");
     let seq: u16 = (std::process::id() as u16) | 1;
-    let mut req = vec![0x16u8, 0x02];
-    req.extend_from_slice(&seq.to_be_bytes());
-    req.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-    req.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    req.extend_from_slice(body.as_bytes());
-    while req.len() % 4 != 0 {
-        req.push(0);
-    }
+    let req = readvar_request(seq, names);
     let deadline = Instant::now() + timeout;
     let mut attempts = 0;
     'retry: loop {
@@ -76,26 +69,28 @@ pub fn read_vars(
                 }
                 Err(e) => return Err(e),
             };
-            if n < 12
-                || buf[0] & 7 != 6
-                || buf[1] & 0x80 == 0
-                || buf[1] & 0x1f != 2
-                || buf[2..4] != seq.to_be_bytes()
+            let Some(h) = Header::decode(&buf[..n]) else {
+                continue;
+            };
+            if h.mode != MODE_CONTROL
+                || !h.response
+                || h.opcode != Opcode::ReadVar
+                || h.sequence != seq
             {
                 continue;
             }
-            if buf[1] & 0x40 != 0 {
-                let code = u16::from_be_bytes([buf[4], buf[5]]) >> 8;
+            if h.error {
+                let code = h.status >> 8;
                 return Err(io::Error::other(format!(
                     "ntpd answered with Mode 6 error {code}"
                 )));
             }
-            let off = u16::from_be_bytes([buf[8], buf[9]]) as usize;
-            let cnt = (u16::from_be_bytes([buf[10], buf[11]]) as usize).min(n - 12);
-            if buf[1] & 0x20 == 0 {
+            let off = usize::from(h.offset);
+            let cnt = usize::from(h.count).min(n - HEADER_LEN);
+            if !h.more {
                 end = Some(off + cnt);
             }
-            frags.push((off, buf[12..12 + cnt].to_vec()));
+            frags.push((off, buf[HEADER_LEN..HEADER_LEN + cnt].to_vec()));
             if let Some(end) = end {
                 frags.sort_by_key(|f| f.0);
                 let mut data = Vec::with_capacity(end);
@@ -110,6 +105,12 @@ pub fn read_vars(
             }
         }
     }
+}
+
+/// The READVAR request for system variables `names`, as the reference
+/// client builds it.
+fn readvar_request(seq: u16, names: &[&str]) -> Vec<u8> {
+    encode_request(Opcode::ReadVar, seq, 0, names.join(",").as_bytes())
 }
 
 /// Splits `a=1, b="x", c` into pairs (no commas inside values here).
@@ -136,6 +137,16 @@ pub fn get_u64(vars: &[(String, String)], name: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readvar_request_is_the_references() {
+        // LI=3 (unsynchronised), VN=2, mode 6 as NTPsec's ntpq sends; the
+        // loadgen's own encoder once sent LI=0 (0x16).
+        assert_eq!(
+            readvar_request(0x1235, &["mru_new", "mru_mem"]),
+            b"\xd6\x02\x12\x35\0\0\0\0\0\0\0\x0fmru_new,mru_mem\0".to_vec()
+        );
+    }
 
     #[test]
     fn parses_vars() {
