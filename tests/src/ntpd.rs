@@ -291,8 +291,7 @@ pub fn mode6_probe(timeout: Duration) -> bool {
     if sock.connect("127.0.0.1:123").is_err() || sock.set_read_timeout(Some(timeout)).is_err() {
         return false;
     }
-    // LI 0, VN 2, mode 6; opcode 1 (READSTAT); sequence 0x4242; rest 0.
-    let req = [0x16u8, 0x01, 0x42, 0x42, 0, 0, 0, 0, 0, 0, 0, 0];
+    let req = ntp_control::header::encode_request(ntp_control::Opcode::ReadStat, 0x4242, 0, b"");
     if sock.send(&req).is_err() {
         return false;
     }
