@@ -302,3 +302,14 @@ fn pktinfo_dst(h: &mut libc::msghdr) -> Option<Ipv4Addr> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn packet() {
+        let p = super::client_packet(0x0102_0304_0506_0708);
+        assert_eq!(p[0], 0x23);
+        assert_eq!(&p[40..], &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert!(p[4..40].iter().all(|&b| b == 0));
+    }
+}
