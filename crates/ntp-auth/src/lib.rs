@@ -8,6 +8,12 @@
 //! is hand-written crypto. Every digest and cipher that NTPsec 1.2.2's ntpd
 //! can use with Debian's OpenSSL 3 is covered (MD4, WHIRLPOOL and DES are
 //! accepted in its key file but fail in OpenSSL's default provider).
+//!
+//! * [`keys`]: key files (`ntp.keys`) as the reference reads its `-k` file.
+//! * [`mac`]: key types and MAC computation and verification.
+//! * [`trailer`]: the MAC trailer of a packet — both alignments, the key id
+//!   offset, signing requests and checking requests and responses.
+//! * [`conf`]: the daemon's configuration file, for its `controlkey`.
 
 pub mod conf;
 pub mod keys;

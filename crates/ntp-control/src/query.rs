@@ -3,7 +3,7 @@
 //! The driver calls [`Query::poll_transmit`] and sends what it returns,
 //! sleeps until [`Query::deadline`] or a datagram arrives, and feeds either
 //! to [`Query::handle_timeout`] / [`Query::handle_datagram`] until
-//! [`Query::outcome`] is set. Typed events come out of [`Query::poll_event`]
+//! `Query::outcome` is set. Typed events come out of [`Query::poll_event`]
 //! (only those the verbosity asks for, and warnings; see [`event`]).
 //! Retry, timeouts and fragment reassembly follow protocol.md §4, with the
 //! out-of-order and hole handling fixed as the spec decides.

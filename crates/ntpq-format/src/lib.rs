@@ -3,12 +3,15 @@
 //! Pure functions from protocol data (typed variables, status words) to
 //! the text ntpq prints; no I/O, no DNS, no clock reads.
 //!
-//! * [`pyfmt`]: Python number/string rendering — `float_repr(f64)`,
+//! * [`pyfmt`]: Python value semantics on output — `float_repr(f64)`,
 //!   `percent_f(x, width, prec)` (`'%*.*f'`), `percent_d_float(x)` (`'%d'`
-//!   of a float), `py_round(x, n)`, `py_str_repr(&str)`.
+//!   of a float), `py_round(x, n)`, `py_str_repr(&str)`, `py_str(&Variable)`
+//!   (`str()`, exact for integers of any size via `big_int_decimal`) and
+//!   `truthy(&Value)`. Parsing by Python's rules is `ntp_control::varlist`.
 //! * [`timestamp`]: `prettydate(raw) -> Option<String>` (1.2.2 pivot
 //!   [`timestamp::PIVOT_1_2_2`]), `lfp_to_unix(raw, pivot_unix)`,
-//!   `parse_lfp`, `unfold_ntp_seconds`.
+//!   `parse_lfp` (the C reader's quirks); the conversions themselves are
+//!   `ntp_control::time`.
 //! * [`units`]: [`units::Unit`], `unitify(value, start, base, width)`
 //!   (falls back to the raw text; `try_unitify` returns `None` instead),
 //!   `unit_for_variable(name)`, `filter_array_with_units(value)`.
@@ -22,10 +25,13 @@
 //!   events (`query_event_lines`), `hex_dump_into`, `py_bytes_repr`.
 //! * [`assoc`]: `associations_table(&[(associd, status)])`,
 //!   `passociations_text`, `association_row`, `no_associations_text`.
+//! * [`summary`]: the summary commands' tables (sysinfo, sysstats,
+//!   kerninfo, …): `single_table`, `dual_table`, `periodize`, `packetize`.
 //! * [`ordlist`]: the `ifstats` and `reslist` tables (`ifstats_row`,
 //!   `reslist_row`, their headings).
-//! * [`mrulist`]: the MRU table's rows; [`mru_report`]: the report after
-//!   the list on busy servers (`busy_report`).
+//! * [`mrulist`]: the MRU table's rows (`header`, `row`, `row_into`) and
+//!   the outpaced-retrieval warning; [`mru_report`]: the report after the
+//!   list on busy servers (`busy_report`).
 //!
 //! Values that would make the Python reference raise never panic here:
 //! the raw value text is printed instead.

@@ -1,6 +1,7 @@
 //! `mrulist` rows (mrulist.md §8): the normal table and direct mode.
 
-use ntp_control::mru::entry::{stamp_to_unix, AddrRef, MruEntry};
+use ntp_control::mru::entry::{AddrRef, MruEntry};
+use ntp_control::time::stamp_to_unix;
 
 use crate::pyfmt::{percent_d_float, percent_f};
 
