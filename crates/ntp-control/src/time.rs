@@ -80,7 +80,7 @@ mod tests {
         let t = UNIX_EPOCH + Duration::new(1_700_000_000, 500_000_000);
         assert_eq!(stamp_from_system(t), 0xe8fe_6f80_8000_0000);
         // Era 1 starts 2036-02-07T06:28:16Z: the seconds wrap to 0.
-        let era1 = UNIX_EPOCH + Duration::from_secs((1 << 32) - 2_208_988_800);
+        let era1 = UNIX_EPOCH + Duration::from_secs((1 << 32) - NTP_UNIX_OFFSET as u64);
         assert_eq!(stamp_from_system(era1), 0);
     }
 
