@@ -9,7 +9,8 @@
 //! can use with Debian's OpenSSL 3 is covered (MD4, WHIRLPOOL and DES are
 //! accepted in its key file but fail in OpenSSL's default provider).
 //!
-//! * [`keys`]: key files (`ntp.keys`) as the reference reads its `-k` file.
+//! * [`keys`]: key files (`ntp.keys`) as the reference reads its `-k` file,
+//!   and `read_limited`, the size-capped read of key and config files.
 //! * [`mac`]: key types and MAC computation and verification.
 //! * [`trailer`]: the MAC trailer of a packet — both alignments, the key id
 //!   offset, signing requests and checking requests and responses.
