@@ -9,6 +9,7 @@
 //! out-of-order and hole handling fixed as the spec decides.
 
 pub mod event;
+mod reassembly;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ use crate::header::{
     MODE_CONTROL,
 };
 pub use event::{FragmentRejected, Ignored, QueryEvent, QueryWarning};
+use reassembly::Reassembly;
 
 /// Timing, size limits and loss policy of one exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -304,14 +306,7 @@ impl Query {
     /// The data received so far that is contiguous from offset 0, e.g. to
     /// salvage complete MRU entries from a reply that lost a fragment.
     pub fn contiguous_prefix(&self) -> Vec<u8> {
-        let mut end = 0usize;
-        for &(off, len) in &self.reassembly.frags {
-            if off as usize != end {
-                break;
-            }
-            end += len;
-        }
-        self.reassembly.buf[..end].to_vec()
+        self.reassembly.contiguous_prefix().to_vec()
     }
 
     /// Records a transport failure (e.g. ICMP port unreachable).
@@ -508,105 +503,6 @@ impl Query {
                 }
             }
         }
-    }
-}
-
-/// Fragments stored by offset; any arrival order is accepted. The data
-/// goes straight to its place in one buffer (no allocation per fragment).
-#[derive(Default)]
-struct Reassembly {
-    /// (offset, length) of each fragment stored, by offset.
-    frags: Vec<(u16, usize)>,
-    buf: Vec<u8>,
-    /// (offset, status) of the final fragment once seen.
-    last: Option<(u16, u16)>,
-}
-
-impl Reassembly {
-    fn len(&self) -> usize {
-        self.frags.len()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.frags.is_empty()
-    }
-
-    fn insert(
-        &mut self,
-        offset: u16,
-        data: &[u8],
-        more: bool,
-        status: u16,
-    ) -> Result<(), FragmentRejected> {
-        let count = data.len();
-        let end = offset as usize + count;
-        if end > u16::MAX as usize {
-            return Err(FragmentRejected::PastEnd { count, offset });
-        }
-        // Where the fragment goes: fragments mostly arrive in order, so
-        // this is the end of the list.
-        let at = self.frags.partition_point(|&(off, _)| off < offset);
-        if let Some(&(off, prior)) = self.frags.get(at) {
-            if off == offset {
-                return Err(FragmentRejected::Duplicate {
-                    count,
-                    offset,
-                    prior,
-                });
-            }
-        }
-        if let Some(&(lo, lo_len)) = at.checked_sub(1).and_then(|i| self.frags.get(i)) {
-            if lo as usize + lo_len > offset as usize {
-                return Err(FragmentRejected::OverlapsPrevious {
-                    offset,
-                    prior_len: lo_len,
-                    prior_offset: lo,
-                });
-            }
-        }
-        if let Some(&(hi, _)) = self.frags.get(at) {
-            if end > hi as usize {
-                return Err(FragmentRejected::OverlapsNext {
-                    count,
-                    offset,
-                    next: hi,
-                });
-            }
-        }
-        if let Some((last_off, _)) = self.last {
-            if !more || offset > last_off {
-                return Err(FragmentRejected::SecondLast);
-            }
-        }
-        if !more {
-            if let Some(&(hi, _)) = self.frags.get(at) {
-                return Err(FragmentRejected::LastBelow { offset, next: hi });
-            }
-            self.last = Some((offset, status));
-        }
-        if self.buf.len() < end {
-            self.buf.resize(end, 0);
-        }
-        self.buf[offset as usize..end].copy_from_slice(data);
-        self.frags.insert(at, (offset, count));
-        Ok(())
-    }
-
-    /// The data once the final fragment is in and 0..end has no holes.
-    fn complete(&mut self) -> Option<(Vec<u8>, usize, u16)> {
-        let (_, status) = self.last?;
-        let mut expected = 0usize;
-        for &(off, len) in &self.frags {
-            if off as usize != expected {
-                return None;
-            }
-            expected += len;
-        }
-        let fragments = self.frags.len();
-        self.frags.clear();
-        let mut out = std::mem::take(&mut self.buf);
-        out.truncate(expected);
-        Some((out, fragments, status))
     }
 }
 
