@@ -36,6 +36,16 @@ use std::time::{Duration, Instant};
 
 use crate::{require, REAL_NTPD};
 
+/// The ntpd the fixture starts: `$NTPD_BIN` when set (CI runs the real-ntpd
+/// suites a second time with NTPsec 1.2.3's, built by
+/// `.ci/build-ntpsec-1.2.3`), else the installed [`REAL_NTPD`].
+pub fn ntpd_binary() -> String {
+    std::env::var("NTPD_BIN")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| REAL_NTPD.to_string())
+}
+
 /// The address every real-ntpd test talks to.
 pub const NTPD_ADDR: &str = "127.0.0.1";
 
@@ -100,7 +110,7 @@ impl RealNtpd {
     /// Starts ntpd with exactly `config` (`{dir}` replaced by the temporary
     /// directory); nothing is added.
     pub fn start_with_config(config: &str) -> Option<RealNtpd> {
-        if !require(REAL_NTPD, "apt-get install -y ntpsec") {
+        if !require(&ntpd_binary(), "apt-get install -y ntpsec") {
             return None;
         }
         let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -243,7 +253,8 @@ impl Drop for RealNtpd {
 fn spawn_ntpd(dir: &Path, conf: &Path) -> Child {
     let log = File::create(dir.join("ntpd.log")).expect("create ntpd.log");
     let log2 = log.try_clone().expect("clone log handle");
-    Command::new(REAL_NTPD)
+    let ntpd = ntpd_binary();
+    Command::new(&ntpd)
         // -n: stay in the foreground (we own the process, Drop kills it);
         // no -u: no privilege dropping; no -g needed (no time sources).
         .arg("-n")
@@ -257,7 +268,7 @@ fn spawn_ntpd(dir: &Path, conf: &Path) -> Child {
         .stdout(log)
         .stderr(log2)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {REAL_NTPD}: {e}"))
+        .unwrap_or_else(|e| panic!("cannot start {ntpd}: {e}"))
 }
 
 /// SIGTERM (ntpd exits cleanly), then SIGKILL after a grace period; reaps.
@@ -435,7 +446,7 @@ fn pid_alive(pid: u32) -> bool {
 fn kill_stale_ntpd(pid: u32) {
     let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
     let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-    if cmdline.contains(REAL_NTPD) && cmdline.contains(DIR_PREFIX) {
+    if cmdline.contains("ntpd") && cmdline.contains(DIR_PREFIX) {
         eprintln!("real ntpd fixture: killing stale fixture ntpd (pid {pid}): {cmdline}");
         let _ = Command::new("kill")
             .arg("-KILL")

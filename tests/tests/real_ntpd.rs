@@ -12,8 +12,8 @@
 
 use std::time::Duration;
 
-use ntpq_conformance::ntpd::{RealNtpd, NTPD_ADDR};
-use ntpq_conformance::{diff_report, ntpq_rs, require, run, RunOutput, REFERENCE_NTPQ};
+use ntpq_conformance::ntpd::{ntpd_binary, RealNtpd, NTPD_ADDR};
+use ntpq_conformance::{diff_report, ntpq_rs, require, run, RunOutput, REAL_NTPD, REFERENCE_NTPQ};
 
 /// Variables whose *values* are replaced by `<masked>` before comparing, and
 /// why they can differ between the reference's query and ours (made a few
@@ -319,8 +319,14 @@ fn compare_full(extra: &str, args: &[&str], stderr: &str, warmup: Duration) {
     let mut last = None;
     for _round in 0..3 {
         let before = masked(run(reference, &full, ""));
+        // NTPsec 1.2.3 lacks some variables 1.2.2 has (rbuf_lowater): both
+        // clients then fall back to one variable at a time.
+        let fallback = ntpd_binary() != REAL_NTPD
+            && before.stderr == "Unknown variable.  Trying one at a time.\n";
         assert!(
-            before.status == 0 && before.stderr == stderr && !before.stdout.is_empty(),
+            before.status == 0
+                && (before.stderr == stderr || fallback)
+                && !before.stdout.is_empty(),
             "{label}: the reference got no proper answer from the real ntpd (harness problem):\n\
              {before:?}\n--- ntpd log:\n{}",
             ntpd.log()
@@ -357,7 +363,14 @@ fn fixture_answers_mode6() {
         &["-n", "-c", "rv 0 version", NTPD_ADDR],
         "",
     );
-    assert_eq!(out.stdout, "version=\"ntpd ntpsec-1.2.2\"\n", "{out:?}");
+    // `ntpd --version` prints `ntpd ntpsec-1.2.2` (or 1.2.3 with NTPD_BIN).
+    let version = std::process::Command::new(ntpd_binary())
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    assert!(version.starts_with("ntpd ntpsec-1.2."), "{version}");
+    assert_eq!(out.stdout, format!("version=\"{version}\"\n"), "{out:?}");
     assert_eq!((out.stderr.as_str(), out.status), ("", 0), "{out:?}");
 }
 

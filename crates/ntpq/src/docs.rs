@@ -35,8 +35,10 @@ every command succeeded.
 .TP
 \fB1\fR
 a command failed (timeout, refused, server error, bad credentials, unknown
-command), a host could not be looked up, the key file was unreadable, or
-standard output was closed.
+command), a host could not be looked up, the key file was unreadable,
+standard output was closed, or standard output or the log file could not be
+written (a full disk: said in one line on standard error; a closed pipe is
+not).
 .TP
 \fB2\fR
 the command line was wrong.

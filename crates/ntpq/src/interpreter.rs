@@ -121,7 +121,7 @@ impl<W: Write + 'static> Interpreter<W> {
             exit::FAILED
         } else if self.interrupted {
             exit::INTERRUPTED
-        } else if self.failed {
+        } else if self.failed || self.out.write_failed() {
             exit::FAILED
         } else {
             exit::OK

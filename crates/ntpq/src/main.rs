@@ -9,13 +9,29 @@ fn main() {
     std::process::exit(run());
 }
 
+/// `-V`/`--version` text on stdout; a closed pipe stays quiet, any other
+/// write error is said (as for command output).
+fn print_text(text: &str) -> i32 {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::FAILED,
+        Err(e) => {
+            let reason = ntpq::output::io_reason(&e);
+            eprintln!("ntpq: cannot write to standard output: {reason}");
+            exit::FAILED
+        }
+    }
+}
+
 fn run() -> i32 {
     let opts = match cli::parse(std::env::args().skip(1)) {
         Ok(o) => o,
-        Err(Exit::Stdout(text)) => {
-            print!("{text}");
-            return exit::OK;
-        }
+        Err(Exit::Stdout(text)) => return print_text(&text),
         Err(Exit::Help) => {
             eprint!("{}", cli::USAGE);
             return exit::OK;

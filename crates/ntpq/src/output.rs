@@ -1,8 +1,11 @@
 //! Where output goes: stdout (buffered, flushed after every command), stderr
 //! for warnings, and the log stream (stderr or the `-l`/`logfile` file) for
 //! protocol warnings and debug lines.
+//!
+//! Write errors: a closed pipe on stdout (`ntpq … | head`) ends the run
+//! quietly; any other failure (a full disk, an I/O error) on stdout or the
+//! log file is reported once on stderr and makes the run exit 1.
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 
 /// Where warnings go: the process's stderr, or memory (tests).
@@ -11,16 +14,38 @@ enum ErrSink {
     Memory(Vec<u8>),
 }
 
+/// The `-l`/`logfile` file.
+struct LogFile {
+    name: String,
+    file: Box<dyn Write>,
+    /// A write failed (reported once); later lines are dropped.
+    failed: bool,
+}
+
+/// The text of an I/O error without Rust's ` (os error N)` suffix:
+/// `No space left on device`.
+pub fn io_reason(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
 /// The streams of a run. `W` is standard output's writer; handlers see an
 /// `Output<dyn Write>`, so the program uses a buffered stdout and tests a
 /// `Vec<u8>` (see [`Output::memory`]).
 pub struct Output<W: ?Sized + Write = BufWriter<Stdout>> {
-    log: Option<(String, File)>,
+    log: Option<LogFile>,
     stderr: ErrSink,
     pub stdout_is_tty: bool,
     pub stdin_is_tty: bool,
-    /// Set when stdout is gone (closed pipe): the run ends quietly.
+    /// Set when stdout is gone (closed pipe, or another write error that
+    /// was reported): nothing more is written and the run ends.
     pub broken: bool,
+    /// A write to stdout or the log file failed other than by a closed
+    /// pipe, and was reported on stderr.
+    write_failed: bool,
     stdout: W,
 }
 
@@ -38,6 +63,7 @@ impl Output {
             stdout_is_tty: io::stdout().is_terminal(),
             stdin_is_tty: io::stdin().is_terminal(),
             broken: false,
+            write_failed: false,
             stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
     }
@@ -52,6 +78,7 @@ impl Output<Vec<u8>> {
             stdout_is_tty: false,
             stdin_is_tty: false,
             broken: false,
+            write_failed: false,
             stdout: Vec::new(),
         }
     }
@@ -84,40 +111,82 @@ impl<W: ?Sized + Write> Output<W> {
         if self.broken {
             return;
         }
-        if self.stdout.write_all(text.as_bytes()).is_err() {
-            self.broken = true;
+        if let Err(e) = self.stdout.write_all(text.as_bytes()) {
+            self.stdout_failed(&e);
         }
     }
 
     pub fn flush(&mut self) {
-        if !self.broken && self.stdout.flush().is_err() {
-            self.broken = true;
+        if self.broken {
+            return;
+        }
+        if let Err(e) = self.stdout.flush() {
+            self.stdout_failed(&e);
+        }
+    }
+
+    /// True when a write to stdout or the log file failed other than by a
+    /// closed pipe (it was reported on stderr): the run exits 1.
+    pub fn write_failed(&self) -> bool {
+        self.write_failed
+    }
+
+    /// Stdout is unusable from now on; a closed pipe is the reader's
+    /// choice and stays quiet, anything else is said once.
+    fn stdout_failed(&mut self, e: &io::Error) {
+        self.broken = true;
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            self.write_failed = true;
+            let line = format!("ntpq: cannot write to standard output: {}", io_reason(e));
+            self.stderr_line(&line);
+        }
+    }
+
+    fn stderr_line(&mut self, line: &str) {
+        match &mut self.stderr {
+            ErrSink::Stderr => {
+                let mut e = io::stderr().lock();
+                let _ = e.write_all(line.as_bytes());
+                let _ = e.write_all(b"\n");
+            }
+            ErrSink::Memory(v) => {
+                v.extend_from_slice(line.as_bytes());
+                v.push(b'\n');
+            }
         }
     }
 
     /// A warning line on stderr (the reference's `warn`: text + newline).
     pub fn warn(&mut self, text: &str) {
         self.flush();
-        match &mut self.stderr {
-            ErrSink::Stderr => {
-                let mut e = io::stderr().lock();
-                let _ = e.write_all(text.as_bytes());
-                let _ = e.write_all(b"\n");
-            }
-            ErrSink::Memory(v) => {
-                v.extend_from_slice(text.as_bytes());
-                v.push(b'\n');
-            }
-        }
+        self.stderr_line(text);
     }
 
-    /// A line on the log stream.
+    /// A line on the log stream. A log file that cannot be written is
+    /// reported once and written no more (its name still shows in
+    /// `logfile`); the lines are not moved to stderr, which may be the
+    /// operator's terminal.
     pub fn log(&mut self, text: &str) {
-        match &mut self.log {
-            Some((_, f)) => {
-                let _ = writeln!(f, "{text}");
-            }
-            None => self.warn(text),
+        let Some(log) = &mut self.log else {
+            self.warn(text);
+            return;
+        };
+        if log.failed {
+            return;
+        }
+        let mut line = String::with_capacity(text.len() + 1);
+        line.push_str(text);
+        line.push('\n');
+        if let Err(e) = log.file.write_all(line.as_bytes()) {
+            log.failed = true;
+            let line = format!(
+                "ntpq: cannot write to log file {}: {}",
+                log.name,
+                io_reason(&e)
+            );
+            self.write_failed = true;
+            self.flush();
+            self.stderr_line(&line);
         }
     }
 
@@ -131,7 +200,7 @@ impl<W: ?Sized + Write> Output<W> {
     pub fn log_name(&self) -> &str {
         self.log
             .as_ref()
-            .map(|(n, _)| n.as_str())
+            .map(|l| l.name.as_str())
             .unwrap_or("<stderr>")
     }
 
@@ -143,7 +212,11 @@ impl<W: ?Sized + Write> Output<W> {
                     .create(true)
                     .append(true)
                     .open(p)?;
-                self.log = Some((p.to_string(), f));
+                self.log = Some(LogFile {
+                    name: p.to_string(),
+                    file: Box::new(f),
+                    failed: false,
+                });
             }
         }
         Ok(())
@@ -229,4 +302,109 @@ pub fn terminal_columns<W: ?Sized + Write>(out: &Output<W>) -> Option<usize> {
 /// Line width of the cooked variable display: columns − 2 (78 when piped).
 pub fn cooked_width<W: ?Sized + Write>(out: &Output<W>) -> usize {
     terminal_columns(out).unwrap_or(80).saturating_sub(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that fails every write with `error`.
+    struct Failing(fn() -> io::Error);
+
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err((self.0)())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err((self.0)())
+        }
+    }
+
+    fn disk_full() -> io::Error {
+        io::Error::from_raw_os_error(libc::ENOSPC)
+    }
+
+    fn closed_pipe() -> io::Error {
+        io::Error::from_raw_os_error(libc::EPIPE)
+    }
+
+    fn output_to(stdout: Failing) -> Output<Failing> {
+        Output {
+            log: None,
+            stderr: ErrSink::Memory(Vec::new()),
+            stdout_is_tty: false,
+            stdin_is_tty: false,
+            broken: false,
+            write_failed: false,
+            stdout,
+        }
+    }
+
+    fn stderr_of<W: ?Sized + Write>(out: &Output<W>) -> String {
+        match &out.stderr {
+            ErrSink::Memory(v) => String::from_utf8_lossy(v).into_owned(),
+            ErrSink::Stderr => unreachable!("tests write stderr to memory"),
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_ends_the_output_quietly() {
+        let mut out = output_to(Failing(closed_pipe));
+        out.say("some text\n");
+        out.flush();
+        assert!(out.broken);
+        assert!(!out.write_failed());
+        assert_eq!(stderr_of(&out), "");
+    }
+
+    #[test]
+    fn a_full_disk_on_stdout_is_said_once() {
+        let mut out = output_to(Failing(disk_full));
+        out.say("line one\n");
+        out.say("line two\n");
+        out.flush();
+        assert!(out.broken);
+        assert!(out.write_failed());
+        assert_eq!(
+            stderr_of(&out),
+            "ntpq: cannot write to standard output: No space left on device\n"
+        );
+    }
+
+    #[test]
+    fn a_log_file_that_cannot_be_written_is_said_once_and_stdout_goes_on() {
+        let mut out = Output::memory();
+        out.log = Some(LogFile {
+            name: "/var/log/ntpq.log".to_string(),
+            file: Box::new(Failing(disk_full)),
+            failed: false,
+        });
+        out.log("first debug line");
+        out.log_debug("second debug line");
+        out.say("result\n");
+        assert!(out.write_failed());
+        assert!(!out.broken);
+        assert_eq!(out.stdout_text(), "result\n");
+        assert_eq!(
+            out.stderr_text(),
+            "ntpq: cannot write to log file /var/log/ntpq.log: No space left on device\n"
+        );
+        assert_eq!(out.log_name(), "/var/log/ntpq.log");
+    }
+
+    #[test]
+    fn log_lines_reach_a_working_log_file_and_not_stderr() {
+        let path = std::env::temp_dir().join(format!("ntpq-output-log-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let mut out = Output::memory();
+        out.set_log_file(Some(path.to_str().expect("utf-8 temp path")))
+            .expect("open log file");
+        out.log("one");
+        out.log("two");
+        let written = std::fs::read_to_string(&path).expect("read log file");
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(written, "one\ntwo\n");
+        assert_eq!(out.stderr_text(), "");
+        assert!(!out.write_failed());
+    }
 }
