@@ -10,9 +10,10 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::entry::{parse_stamp, AddrRef, MruEntry, NtpStamp, V6Table};
+use super::anchor::{nonce_time, scan_nonce, scan_older_last, Anchor, SentAnchors, TAIL_WINDOW};
+use super::entry::{MruEntry, V6Table};
 use super::options::MruOptions;
-use super::reply::{parse_reply, ReplyError};
+use super::reply::parse_reply;
 use crate::header::{Opcode, ServerErrorCode, CTL_MAX_DATA_LEN};
 use crate::query::{QueryError, Request, Response, Timeouts};
 
@@ -20,8 +21,8 @@ use crate::query::{QueryError, Request, Response, Timeouts};
 pub const MRU_ROW_LIMIT: u32 = 256;
 /// The reference refetches a nonce this often (NONCE_TIMEOUT).
 const NONCE_REFRESH: Duration = Duration::from_secs(16);
-/// Newest entries kept for anchors (more never fit in one request).
-const ANCHOR_RING: usize = 16;
+use super::anchor::ANCHOR_RING;
+pub use super::outcome::{EngineEvent, MruError, Next, RetrievalStats, Salvage};
 /// UNKNOWNVAR restarts before giving up, as in the reference.
 const MAX_RESTARTS: u32 = 8;
 /// Failed MRU queries in a row before giving up (the reference never does).
@@ -29,93 +30,11 @@ const MAX_CONSECUTIVE_FAILURES: u32 = 10;
 /// Runt datagrams tolerated in one retrieval.
 const MAX_RUNTS: u32 = 100;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MruError {
-    #[error("{0}")]
-    Query(QueryError),
-    #[error("***No response, probably high-traffic server with low MRU limit")]
-    Stall,
-    #[error("***Unexpected nonce response format")]
-    BadNonce { reply: String },
-    #[error("{0}")]
-    Reply(ReplyError),
-}
-
-/// The engine's own decisions, for the debug log (level 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EngineEvent {
-    /// A reply was lost or cut: replies are made smaller.
-    Shrunk {
-        frags: Option<u32>,
-        limit: Option<u32>,
-    },
-    /// The server refused `frags=` (BADVALUE): rows are asked with `limit=`,
-    /// or the row limit is lowered.
-    RowLimit { row_limit: u32 },
-    /// None of the anchors sent is in the list any more (UNKNOWNVAR):
-    /// older ones are tried, or the walk starts over from the oldest entry.
-    StaleAnchors { restart: u32, from_oldest: bool },
-    /// Whole entries kept from a reply that lost a fragment.
-    Salvaged { entries: usize },
-    /// A new nonce is asked for (first, or after 16 s).
-    NonceRequested,
-    /// The server resumed after an anchor that changed since we read it
-    /// (ntpd does so when every anchor sent was touched): entries touched
-    /// before it were passed over. `rewalk`: in `follow`, the list is
-    /// read again from its oldest entry so that none is missed.
-    AnchorMoved { rewalk: bool },
-}
-
-/// What to keep of a reply that lost a fragment: its first `len` octets,
-/// of which the first `entries` entries are whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Salvage {
-    pub len: usize,
-    pub entries: usize,
-}
-
-/// What to do next.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Next {
-    Query(Request, Timeouts),
-    Done,
-}
-
-/// Numbers about one retrieval, for the busy-server report.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RetrievalStats {
-    pub requests: u32,
-    pub timeouts: u32,
-    pub restarts: u32,
-    pub nonce_fetches: u32,
-    /// Entries received, duplicates included (the reference's "slots").
-    pub slots: u64,
-    /// Server time when retrieval began (from the first nonce).
-    pub server_start: Option<NtpStamp>,
-    /// Server time of the end marker.
-    pub server_end: Option<NtpStamp>,
-    /// Entries whose last packet arrived after the retrieval began.
-    pub changed_during: u64,
-    /// Of those, entries whose first packet did too (new clients).
-    pub new_during: u64,
-    /// Entries kept from replies that lost a fragment.
-    pub salvaged: u64,
-    /// Replies that resumed after a changed anchor ([`EngineEvent::AnchorMoved`]).
-    pub anchor_moves: u32,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Pending {
     None,
     Nonce { attempt: u32 },
     Mru { anchors: usize },
-}
-
-/// The `last.N` values of the anchors of the request in flight.
-#[derive(Clone, Copy, Default)]
-struct SentAnchors {
-    lasts: [NtpStamp; ANCHOR_RING],
-    len: usize,
 }
 
 pub struct MruEngine {
@@ -645,87 +564,4 @@ impl MruEngine {
             Ok(())
         }
     }
-}
-
-/// A recently received entry, kept to name it as an anchor later.
-#[derive(Debug, Clone, Copy)]
-struct Anchor {
-    ip: std::net::IpAddr,
-    /// IPv6 zone, with the high bit set when present (as in [`V6Table`]).
-    scope: u32,
-    port: Option<u16>,
-    last: NtpStamp,
-}
-
-impl Anchor {
-    fn of(e: &MruEntry, v6: &V6Table) -> Option<Anchor> {
-        let (ip, scope) = match e.addr {
-            AddrRef::V4(a) => (std::net::IpAddr::V4(a.into()), 0),
-            AddrRef::V6(i) => {
-                let (a, scope) = v6.get(i)?;
-                (std::net::IpAddr::V6(a), scope)
-            }
-            AddrRef::Invalid => return None,
-        };
-        Some(Anchor {
-            ip,
-            scope,
-            port: e.has_port.then_some(e.port),
-            last: e.last,
-        })
-    }
-}
-
-/// The address text as ntpd sent it, written without allocating.
-impl std::fmt::Display for Anchor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.ip {
-            std::net::IpAddr::V4(a) => write!(f, "{a}")?,
-            std::net::IpAddr::V6(a) if self.scope & 0x8000_0000 != 0 => {
-                write!(f, "[{a}%{}]", self.scope & 0x7fff_ffff)?
-            }
-            std::net::IpAddr::V6(a) => write!(f, "[{a}]")?,
-        }
-        match self.port {
-            Some(p) => write!(f, ":{p}"),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Octets at the end of a reply parsed for anchors (about 20 entries).
-const TAIL_WINDOW: usize = 3000;
-
-/// The `nonce=` item, which ntpd puts first (after `.older` items).
-fn scan_nonce(data: &[u8]) -> Option<String> {
-    let head = &data[..data.len().min(400)];
-    for item in head.split(|&b| b == b',').take(6) {
-        let text = String::from_utf8_lossy(item);
-        let text = text.trim();
-        if let Some(v) = text.strip_prefix("nonce=") {
-            return Some(format!("nonce={}", v.trim()));
-        }
-    }
-    None
-}
-
-/// The `last.older=` item ntpd puts first: the time of the entry it
-/// resumed after.
-fn scan_older_last(data: &[u8]) -> Option<NtpStamp> {
-    let head = &data[..data.len().min(400)];
-    for item in head.split(|&b| b == b',').take(4) {
-        let text = String::from_utf8_lossy(item);
-        if let Some(v) = text.trim().strip_prefix("last.older=") {
-            return parse_stamp(v.trim());
-        }
-    }
-    None
-}
-
-/// The server time ntpd puts in the first 16 hex digits of its nonces.
-fn nonce_time(nonce: &str) -> Option<NtpStamp> {
-    let hex = nonce.strip_prefix("nonce=")?;
-    let s = u32::from_str_radix(hex.get(..8)?, 16).ok()?;
-    let f = u32::from_str_radix(hex.get(8..16)?, 16).ok()?;
-    Some((u64::from(s) << 32) | u64::from(f))
 }

@@ -1,12 +1,15 @@
 //! MRU list retrieval (mrulist.md): argument parsing ([`options`]), the
-//! decisions of the walk ([`engine`]), the whole conversation as one
-//! state machine ([`retrieval`]), reply parsing ([`reply`]) and the
-//! compact entries ([`entry`]) and the collected list ([`list`]).
+//! decisions of the walk ([`engine`]; what it reports in `outcome`, the
+//! anchors it names in `anchor`), the whole conversation as one state
+//! machine ([`retrieval`]), reply parsing ([`reply`]) and the compact
+//! entries ([`entry`]) and the collected list ([`list`]).
 
+mod anchor;
 pub mod engine;
 pub mod entry;
 pub mod list;
 pub mod options;
+mod outcome;
 pub mod reply;
 pub mod retrieval;
 
