@@ -144,7 +144,7 @@ impl<W: Write + 'static> Interpreter<W> {
             }
             Err(e) => {
                 self.failed |= e.report(&mut self.out);
-                match e {
+                match e.root() {
                     CmdError::Interrupted => self.interrupted = true,
                     CmdError::EndRun(_) => self.ended = true,
                     _ => {}

@@ -9,6 +9,7 @@ pub mod auth_cmds;
 pub mod help;
 mod help_texts;
 pub mod mrulist;
+pub mod params;
 pub mod peers;
 pub mod settings;
 pub mod summary;
@@ -260,6 +261,11 @@ fn help_command(cx: &mut Context, arg: &str) -> CmdResult {
     }
     let text = help::answer(&topics(), arg)?;
     cx.out.say(&text);
+    // Where 1.2.2's text does not list the valid values, they follow it.
+    let topic = TABLE.iter().find(|c| c.help == text);
+    if let Some(block) = topic.and_then(|c| params::help_block(c.args)) {
+        cx.out.say(&block);
+    }
     Ok(())
 }
 

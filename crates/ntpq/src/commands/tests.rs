@@ -282,16 +282,24 @@ fn settings_errors() {
             "NTP version being claimed is 2\n",
             "What?\n",
         ),
-        ("debug x", "debug level is 0\n", "What?\n"),
+        (
+            "debug x",
+            "debug level is 0\n",
+            "What?\nntpq: debug takes more, less, no or a number\n",
+        ),
         (
             "authenticate maybe",
             "unauthenticated requests being sent\n",
-            "What?\n",
+            "What?\nntpq: authenticate takes yes or no\n",
         ),
         (
             "keytype bogus",
             "",
-            "Keytype bogus is not supported by openSSL or ntpq.\n\n",
+            "Keytype bogus is not supported by openSSL or ntpq.\n\n\
+             ntpq: key types ntpq-rs signs with: MD5, SHA1, SHA224, SHA256, SHA384, SHA512, \
+             SHA512-224, SHA512-256, SHA3-224, SHA3-256, SHA3-384, SHA3-512, AES-128, AES-192, \
+             AES-256, RIPEMD160, BLAKE2B512, BLAKE2S256, SM3, MD5-SHA1, SHAKE128, SHAKE256, \
+             ARIA-128, ARIA-192, ARIA-256, CAMELLIA-128, CAMELLIA-192, CAMELLIA-256, SM4\n",
         ),
         ("poll", "", "WARNING: poll not implemented yet\n"),
     ] {
