@@ -1,7 +1,7 @@
-//! The two deliberate differences the differential suite only reports
-//! (`help-lists-parameters`, `invalid-value-hints` in differences.toml),
-//! checked exactly here: our output minus what we add is the reference's,
-//! and what we add is there. Nothing here talks to a server (help and
+//! Two deliberate differences checked exactly: `help-lists-parameters`
+//! (the differential suite only reports its cases) and the invalid-value
+//! lines of `added-explanations` (the suite drops them): our output minus
+//! what we add is the reference's, and what we add is there. Nothing here talks to a server (help and
 //! invalid arguments are answered before any traffic), so no root is
 //! needed; the host named is a loopback address nobody listens on.
 

@@ -102,6 +102,16 @@ impl Client {
         self.host.as_ref().map(|h| h.name.as_str())
     }
 
+    /// The open host's address.
+    pub fn server_addr(&self) -> Option<std::net::SocketAddr> {
+        self.host.as_ref().map(|h| h.transport.server())
+    }
+
+    /// Whether the open host's last conversation was refused.
+    pub fn refused(&self) -> bool {
+        self.host.as_ref().is_some_and(|h| h.transport.refused())
+    }
+
     /// The reference's `password()` for the open host (see [`Auth`]).
     pub fn obtain_credentials(&mut self, out: &mut Output<dyn Write>) -> Result<(), CmdError> {
         let host = self.host_name().unwrap_or("").to_string();

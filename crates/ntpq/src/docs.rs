@@ -59,8 +59,10 @@ the exit status above; a closed standard output ends the run silently
 remote columns (as NTPsec 1.2.3+ does); \fB\-4\fR/\fB\-6\fR force the address
 family of the hosts; fragments are reassembled in any order and a lost middle
 fragment is retried; \fBhelp mrulist\fR and \fBhelp keytype\fR list every
-parameter after 1.2.2's text, and an invalid value is followed by a line naming
-the valid ones; hosts may carry a port (\fIhost:port\fR,
+parameter after 1.2.2's text; after 1.2.2's message, an invalid value gets a
+line naming the valid ones and a failed query one naming the host, the address
+and the likely cause; several hosts are queried at once and printed in
+argument order; hosts may carry a port (\fIhost:port\fR,
 \fI[v6addr]:port\fR); \fB\-\-keyfile=\fIFILE\fR is accepted; \fBmrulist\fR keeps
 one row per address (ntpd keeps one entry per address; 1.2.2 shows a client
 twice when its port changed), retransmits lost MRU replies after a short timer

@@ -24,6 +24,8 @@ pub mod completions;
 pub mod context;
 pub mod docs;
 pub mod error;
+pub mod explain;
+pub mod hosts;
 pub mod interpreter;
 pub mod names;
 pub mod output;
