@@ -26,6 +26,18 @@ const EXTRA: &str = r#".SH "INTERACTIVE COMMANDS"
 Without \fB\-c\fR or \fB\-p\fR, ntpq reads commands from standard input, with a
 \fBntpq>\fR prompt, line editing, history and completion when it is a terminal.
 Commands may be abbreviated to any unique prefix.
+.PP
+Tab completes command names and, also after an abbreviated command, their
+arguments: the words of \fBhostnames\fR, \fBdebug\fR, \fBauthenticate\fR and
+\fBkeytype\fR, every \fBmrulist\fR tag and \fBsort=\fR key, hosts used before
+(\fBhost\fR) and file names (\fBconfig\-from\-file\fR, \fBlogfile\fR); a second Tab
+lists the candidates. Ctrl\-C clears the line; on an empty line, a second
+Ctrl\-C quits (status 130); Ctrl\-D quits.
+.PP
+The history is kept in \fI$XDG_STATE_HOME/ntpq\-rs/history\fR
+(\fI~/.local/state/ntpq\-rs/history\fR), readable by its owner only; lines that
+may carry a secret (\fBpasswd\fR, anything with \fBkey\fR) are never stored.
+\fBNTPQ_HISTORY\fR names another file; set but empty, no history is kept.
 "#;
 
 const EXIT_STATUS: &str = r#".SH "EXIT STATUS"

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod commands;
+pub mod complete;
 pub mod completions;
 pub mod context;
 pub mod docs;
