@@ -34,6 +34,9 @@ pub struct Client {
     prompt: Box<dyn Prompt>,
     /// The server's MRU row limit as learnt this session (BADVALUE lowers it).
     pub mru_row_limit: u32,
+    /// The key id the last request was signed with (None: unsigned); kept
+    /// after a server error clears the credentials, to say which was refused.
+    pub signed_with: Option<i64>,
 }
 
 /// How a retrieval ended when it produced a list.
@@ -61,6 +64,7 @@ impl Client {
             auth,
             prompt,
             mru_row_limit: MRU_ROW_LIMIT,
+            signed_with: None,
         }
     }
 
@@ -175,6 +179,7 @@ impl Client {
             return Err(CmdError::NoHost);
         }
         let signer = self.signer_for(request.opcode, authenticate, align)?;
+        self.signed_with = signer.as_ref().and(self.auth.keyid);
         let check = self.auth.response_check();
         let host = self.host.as_mut().ok_or(CmdError::NoHost)?;
         let server = host.transport.server();
@@ -227,6 +232,7 @@ impl Client {
         read: &mut ReadReplies<'_>,
     ) -> Result<Retrieved, CmdError> {
         let signer = self.signer_for(Opcode::ReadMru, authenticate, self.auth.align)?;
+        self.signed_with = signer.as_ref().and(self.auth.keyid);
         let check = self.auth.response_check();
         let host = self.host.as_mut().ok_or(CmdError::NoHost)?;
         let config = RetrievalConfig {

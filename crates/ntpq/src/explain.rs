@@ -12,7 +12,7 @@ pub struct Attempt<'a> {
     pub host: &'a str,
     pub addr: SocketAddr,
     pub timeout_ms: i64,
-    /// The key id requests are signed with, if one is set.
+    /// The key id the failed request was signed with, if it was.
     pub keyid: Option<i64>,
     /// The datagrams were refused: nothing listens at the address.
     pub refused: bool,

@@ -201,7 +201,7 @@ impl<W: Write + 'static> Interpreter<W> {
             host,
             addr,
             timeout_ms: self.settings.primary_timeout_ms,
-            keyid: self.client.auth.keyid,
+            keyid: self.client.signed_with,
             refused: self.client.refused(),
         };
         if let Some(line) = explain(q, &attempt) {
