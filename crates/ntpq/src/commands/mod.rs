@@ -15,7 +15,7 @@ pub mod settings;
 pub mod summary;
 pub mod vars;
 
-use ntp_control::mru::options::{CLIENT_WORDS, FILTERS};
+use ntp_control::mru::options::{CLIENT_WORDS, FILTERS, FOLLOW_TAGS};
 use ntp_control::mru::SortKey;
 
 use crate::context::Context;
@@ -67,7 +67,10 @@ impl Args {
             Args::None => String::new(),
             Args::Words(w) => format!("[{}]", w.join("|")),
             Args::WordsOrNumber(w) => format!("[{}|number]", w.join("|")),
-            Args::MruTags => "[tag=value ...] [sort=key] [direct] [stats]".into(),
+            Args::MruTags => {
+                "[tag=value ...] [sort=key] [direct] [stats] [follow [interval=s] [duration=s]]"
+                    .into()
+            }
             Args::Assoc => "[assocID]".into(),
             Args::AssocAndVars => "[assocID] [name[=value][,...]]".into(),
             Args::AssocRange => "assocIDlow assocIDhigh [name[=value][,...]]".into(),
@@ -100,6 +103,7 @@ impl Args {
                     .collect();
                 words.extend(SortKey::NAMES.iter().map(|k| format!("sort={k}")));
                 words.extend(CLIENT_WORDS.iter().map(|w| w.to_string()));
+                words.extend(FOLLOW_TAGS.iter().map(|t| format!("{t}=")));
                 words
             }
             Args::Command => TABLE.iter().map(|c| c.name.to_string()).collect(),

@@ -4,7 +4,7 @@
 //! `authenticate`, `debug` and `hostnames` (a test checks that), but not
 //! `mrulist`'s tags and sort keys, nor the key types ntpq-rs signs with.
 
-use ntp_control::mru::options::{CLIENT_WORDS, FILTERS};
+use ntp_control::mru::options::{CLIENT_WORDS, FILTERS, FOLLOW_TAGS};
 use ntp_control::mru::{MruArgError, SortKey};
 
 use super::Args;
@@ -76,6 +76,21 @@ pub const MRU_PARAMETERS: &[(&str, &str, &str)] = &[
         "print entries as they arrive (also the `direct` command)",
     ),
     ("stats", "stats", "always print the retrieval report"),
+    (
+        "follow",
+        "follow",
+        "print the list, then what changes, until Ctrl-C",
+    ),
+    (
+        "interval=S",
+        "interval",
+        "with follow: seconds between polls (default 1)",
+    ),
+    (
+        "duration=S",
+        "duration",
+        "with follow: stop after S seconds",
+    ),
     (
         "addr.N=ADDR",
         "addr.N",
@@ -164,9 +179,13 @@ pub fn mrulist_hint(e: &MruArgError) -> String {
                     _ => format!("{t}="),
                 })
                 .chain(CLIENT_WORDS.iter().map(|w| w.to_string()))
+                .chain(FOLLOW_TAGS.iter().map(|t| format!("{t}=")))
                 .chain(["addr.N=".to_string(), "last.N=".to_string()])
                 .collect();
             format!("mrulist parameters: {} (help mrulist)", tags.join(" "))
+        }
+        MruArgError::NotWithFollow(_) => {
+            "follow prints entries as they change: leave out sort= and limit=".to_string()
         }
         MruArgError::BadValue { tag, .. } => {
             match MRU_PARAMETERS.iter().find(|(_, t, _)| t == tag) {
@@ -184,7 +203,7 @@ mod tests {
 
     #[test]
     fn every_mrulist_tag_and_sort_key_is_described() {
-        for tag in FILTERS.iter().chain(CLIENT_WORDS) {
+        for tag in FILTERS.iter().chain(CLIENT_WORDS).chain(FOLLOW_TAGS) {
             assert!(
                 MRU_PARAMETERS.iter().any(|(_, t, _)| t == tag),
                 "{tag} has no description"

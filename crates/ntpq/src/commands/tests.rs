@@ -108,6 +108,8 @@ fn mrulist_words_come_from_the_protocol_crate() {
     for w in &words {
         let arg = match w.as_str() {
             "laddr=" => "laddr=127.0.0.1".to_string(),
+            // Only with follow.
+            "interval=" | "duration=" => format!("follow {w}1"),
             w if w.ends_with('=') => format!("{w}1"),
             w => w.to_string(),
         };
