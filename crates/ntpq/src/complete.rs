@@ -54,6 +54,21 @@ pub fn complete(before: &str, hosts: &[String]) -> Candidates {
     Candidates::Words(start, found)
 }
 
+/// What a command expects, shown after `command ` until an argument is
+/// typed: its arguments as the man page writes them.
+pub fn hint(before: &str) -> Option<String> {
+    let command = before.strip_suffix(' ')?;
+    if command.is_empty() || command.contains(char::is_whitespace) {
+        return None;
+    }
+    let def = TABLE
+        .iter()
+        .find(|c| c.name == command)
+        .or_else(|| command_of(command).map(|(def, _)| def))?;
+    let synopsis = def.args.synopsis();
+    (!synopsis.is_empty()).then_some(synopsis)
+}
+
 /// `SHA256` completes `sha`: key types are case-insensitive, and no two
 /// candidates of one kind differ only in case.
 fn starts_with_ignoring_case(candidate: &str, prefix: &str) -> bool {
@@ -123,6 +138,18 @@ mod tests {
         for key in ntp_control::mru::SortKey::NAMES {
             assert!(all.contains(&format!("sort={key}")), "{key}");
         }
+    }
+
+    #[test]
+    fn hints_show_what_a_command_expects() {
+        assert_eq!(
+            hint("hostnames ").as_deref(),
+            Some("[yes|no|hostnum|hostname]")
+        );
+        assert!(hint("mrul ").is_some_and(|h| h.contains("sort=key")));
+        assert_eq!(hint("peers "), None);
+        assert_eq!(hint("hostnames"), None);
+        assert_eq!(hint("hostnames y"), None);
     }
 
     #[test]

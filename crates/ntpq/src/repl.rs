@@ -3,6 +3,7 @@
 //! second one on an empty line quits), Ctrl-D quits, history in the XDG
 //! state directory — and plain lines (no prompt) otherwise.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -208,8 +209,25 @@ impl Completer for CommandHelper {
 
 impl Hinter for CommandHelper {
     type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, _: &Context<'_>) -> Option<String> {
+        if pos < line.len() {
+            return None;
+        }
+        crate::complete::hint(line)
+    }
 }
-impl Highlighter for CommandHelper {}
+
+impl Highlighter for CommandHelper {
+    /// Grey, unless NO_COLOR is set.
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            Cow::Borrowed(hint)
+        } else {
+            Cow::Owned(format!("\x1b[90m{hint}\x1b[0m"))
+        }
+    }
+}
 impl Validator for CommandHelper {}
 impl Helper for CommandHelper {}
 

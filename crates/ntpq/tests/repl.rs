@@ -86,6 +86,9 @@ fn tab_completes_and_lists_ctrl_c_clears_then_quits() {
         "mrulist sort=-c\t",
         CTRL_C,
         "version\n",
+        // A grey hint of what the command expects.
+        "debug ",
+        CTRL_C,
         // Hosts used before: the one on the command line.
         "host 127.0.0.1:\t",
         "\n",
@@ -107,6 +110,7 @@ fn tab_completes_and_lists_ctrl_c_clears_then_quits() {
         "mrulist ran: {t:?}"
     );
     assert!(t.contains("ntpsec-1.2.2"), "{t:?}");
+    assert!(t.contains("\x1b[90m[more|less|no|number]\x1b[0m"), "{t:?}");
     assert!(t.contains(&format!("current host set to {addr}")), "{t:?}");
     assert!(
         t.contains("(To quit, press Ctrl-C again or Ctrl-D.)"),
