@@ -1,7 +1,8 @@
 //! What Tab offers at the prompt, from the command table: command names,
 //! then the arguments of the command (also when it was abbreviated) by
 //! its argument kind — words (`hostnames`, `debug`, `keytype`, ...),
-//! mrulist tags and `sort=` keys, hosts used before, file names.
+//! mrulist tags and `sort=` keys, association ids of the last list,
+//! variable names servers sent, hosts used before, file names.
 
 use crate::commands::{Args, TABLE};
 use crate::interpreter::command_of;
@@ -15,15 +16,27 @@ pub enum Candidates {
     File,
 }
 
-/// Completes the last word of `before` (the line up to the cursor);
-/// `hosts` are the hosts used before, most recent last.
-pub fn complete(before: &str, hosts: &[String]) -> Candidates {
+/// What the session has seen, for completion.
+#[derive(Default)]
+pub struct Known {
+    /// Hosts used before, most recent last.
+    pub hosts: Vec<String>,
+    /// The association ids of the last association list.
+    pub assoc_ids: Vec<u16>,
+    /// Variable names servers sent.
+    pub var_names: Vec<String>,
+}
+
+/// Completes the last word of `before` (the line up to the cursor).
+pub fn complete(before: &str, known: &Known) -> Candidates {
     let start = before
         .rfind(char::is_whitespace)
         .map(|i| i + 1)
         .unwrap_or(0);
-    let word = &before[start..];
+    let mut word = &before[start..];
     let first = before.split_whitespace().next().unwrap_or("");
+    // Which argument the word is (1: the first after the command).
+    let arg_index = before[..start].split_whitespace().count();
     let candidates: Vec<String> = if before[..start].trim().is_empty() {
         TABLE.iter().map(|c| c.name.to_string()).collect()
     } else {
@@ -34,9 +47,28 @@ pub fn complete(before: &str, hosts: &[String]) -> Candidates {
             .or_else(|| command_of(first).map(|(def, _)| def));
         match def.map(|d| d.args) {
             Some(Args::File) => return Candidates::File,
+            Some(args @ (Args::Assoc | Args::AssocAndVars | Args::AssocRange | Args::Vars)) => {
+                let ids = match args {
+                    Args::Assoc | Args::AssocAndVars => 1,
+                    Args::AssocRange => 2,
+                    _ => 0,
+                };
+                if arg_index <= ids {
+                    known.assoc_ids.iter().map(u16::to_string).collect()
+                } else {
+                    // `name[=value][,...]`: the name after the last comma.
+                    if let Some(comma) = word.rfind(',') {
+                        word = &word[comma + 1..];
+                        let at = start + comma + 1;
+                        let names = prefixed(&known.var_names, word);
+                        return Candidates::Words(at, names);
+                    }
+                    known.var_names.clone()
+                }
+            }
             Some(Args::Host) => {
                 let mut words: Vec<String> = vec!["-4".into(), "-6".into()];
-                for h in hosts.iter().rev() {
+                for h in known.hosts.iter().rev() {
                     if !words.contains(h) {
                         words.push(h.clone());
                     }
@@ -47,11 +79,15 @@ pub fn complete(before: &str, hosts: &[String]) -> Candidates {
             None => Vec::new(),
         }
     };
-    let found = candidates
-        .into_iter()
+    Candidates::Words(start, prefixed(&candidates, word))
+}
+
+fn prefixed(candidates: &[String], word: &str) -> Vec<String> {
+    candidates
+        .iter()
         .filter(|c| starts_with_ignoring_case(c, word))
-        .collect();
-    Candidates::Words(start, found)
+        .cloned()
+        .collect()
 }
 
 /// What a command expects, shown after `command ` until an argument is
@@ -92,8 +128,21 @@ pub fn host_of(line: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn known() -> Known {
+        Known {
+            hosts: vec!["ntp1.example".into(), "192.0.2.7".into()],
+            assoc_ids: vec![11, 12, 2001],
+            var_names: vec![
+                "offset".into(),
+                "refid".into(),
+                "reach".into(),
+                "stratum".into(),
+            ],
+        }
+    }
+
     fn words(before: &str) -> Vec<String> {
-        match complete(before, &["ntp1.example".into(), "192.0.2.7".into()]) {
+        match complete(before, &known()) {
             Candidates::Words(_, w) => w,
             Candidates::File => panic!("{before}: file"),
         }
@@ -102,7 +151,7 @@ mod tests {
     #[test]
     fn commands_and_their_words() {
         assert_eq!(
-            complete("hostn", &[]),
+            complete("hostn", &Known::default()),
             Candidates::Words(0, vec!["hostnames".into()])
         );
         assert_eq!(words("hostnames hostn"), ["hostnum", "hostname"]);
@@ -110,7 +159,7 @@ mod tests {
         assert_eq!(words("help mrul"), ["mrulist"]);
         assert!(words("keytype sha").contains(&"SHA256".to_string()));
         assert_eq!(words("authenticate "), ["yes", "no"]);
-        assert!(words("rv 0 ").is_empty());
+        assert!(words("peers ").is_empty());
         // Spaces before the command are not an argument.
         assert_eq!(words("  hostn"), ["hostnames"]);
     }
@@ -141,6 +190,21 @@ mod tests {
     }
 
     #[test]
+    fn association_ids_and_variable_names() {
+        assert_eq!(words("rv "), ["11", "12", "2001"]);
+        assert_eq!(words("pstats 1"), ["11", "12"]);
+        assert_eq!(words("rv 0 r"), ["refid", "reach"]);
+        assert_eq!(words("mrv 11 12 st"), ["stratum"]);
+        assert_eq!(words("mrv 11 "), ["11", "12", "2001"]);
+        assert_eq!(words("addvars off"), ["offset"]);
+        // After a comma: the next name, replacing only what follows it.
+        assert_eq!(
+            complete("rv 0 stratum,re", &known()),
+            Candidates::Words(13, vec!["refid".into(), "reach".into()])
+        );
+    }
+
+    #[test]
     fn hints_show_what_a_command_expects() {
         assert_eq!(
             hint("hostnames ").as_deref(),
@@ -154,9 +218,13 @@ mod tests {
 
     #[test]
     fn files_and_hosts() {
-        assert_eq!(complete("config-from-file /etc/nt", &[]), Candidates::File);
-        assert_eq!(complete("logfile ", &[]), Candidates::File);
-        assert_eq!(complete("config-f ./x", &[]), Candidates::File);
+        let none = Known::default();
+        assert_eq!(
+            complete("config-from-file /etc/nt", &none),
+            Candidates::File
+        );
+        assert_eq!(complete("logfile ", &none), Candidates::File);
+        assert_eq!(complete("config-f ./x", &none), Candidates::File);
         // Most recent first.
         assert_eq!(words("host "), ["-4", "-6", "192.0.2.7", "ntp1.example"]);
         assert_eq!(words("host -6 nt"), ["ntp1.example"]);

@@ -3,6 +3,7 @@
 //! parser that finds a command in the table (commands.md §2) and runs its
 //! handler with a [`Context`].
 
+use std::collections::BTreeSet;
 use std::io::{BufWriter, Stdout, Write};
 
 use crate::auth::{Auth, TerminalPrompt};
@@ -33,6 +34,7 @@ pub struct Interpreter<W: Write + 'static = BufWriter<Stdout>> {
     pub settings: Settings,
     peers: Vec<(u16, u16)>,
     varlist: Vec<(String, String)>,
+    var_names: BTreeSet<String>,
     names: NameResolver,
     pub run: RunKind,
     pub out: Output<W>,
@@ -103,6 +105,7 @@ impl<W: Write + 'static> Interpreter<W> {
             settings,
             peers: Vec::new(),
             varlist: Vec::new(),
+            var_names: BTreeSet::new(),
             names,
             run,
             out,
@@ -127,6 +130,16 @@ impl<W: Write + 'static> Interpreter<W> {
     /// the list first when it is.
     pub fn associations_cached(&self) -> bool {
         !self.peers.is_empty()
+    }
+
+    /// The association ids of the last association list.
+    pub fn association_ids(&self) -> Vec<u16> {
+        self.peers.iter().map(|(id, _)| *id).collect()
+    }
+
+    /// Variable names servers sent this session.
+    pub fn variable_names(&self) -> &BTreeSet<String> {
+        &self.var_names
     }
 
     /// Starts a host's part of a run as if an earlier host had filled the
@@ -217,6 +230,7 @@ impl<W: Write + 'static> Interpreter<W> {
             &mut self.settings,
             &mut self.peers,
             &mut self.varlist,
+            &mut self.var_names,
             &mut self.names,
             self.run,
             &mut self.out,

@@ -4,7 +4,6 @@
 //! state directory — and plain lines (no prompt) otherwise.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -18,7 +17,7 @@ use rustyline::{
     EventHandler, Helper, KeyEvent, Movement, RepeatCount,
 };
 
-use crate::complete::{complete, host_of, Candidates};
+use crate::complete::{complete, host_of, Candidates, Known};
 use crate::interpreter::{Flow, Interpreter};
 
 pub fn run(interp: &mut Interpreter) {
@@ -98,7 +97,10 @@ fn interactive(interp: &mut Interpreter) {
     let mut hosts: Vec<String> = editor.history().iter().filter_map(|l| host_of(l)).collect();
     hosts.extend(interp.client.host_name().map(str::to_string));
     editor.set_helper(Some(CommandHelper {
-        hosts: RefCell::new(hosts),
+        known: Known {
+            hosts,
+            ..Known::default()
+        },
         files: FilenameCompleter::new(),
     }));
     // A Ctrl-C on an empty line was the last key: another one quits.
@@ -111,8 +113,11 @@ fn interactive(interp: &mut Interpreter) {
                     let _ = editor.add_history_entry(line.as_str());
                 }
                 let flow = interp.run_line(&line);
-                if let (Some(h), Some(helper)) = (host_of(&line), editor.helper_mut()) {
-                    helper.hosts.borrow_mut().push(h);
+                if let Some(helper) = editor.helper_mut() {
+                    let known = &mut helper.known;
+                    known.hosts.extend(host_of(&line));
+                    known.assoc_ids = interp.association_ids();
+                    known.var_names = interp.variable_names().iter().cloned().collect();
                 }
                 if flow != Flow::Continue {
                     break;
@@ -176,8 +181,9 @@ impl ConditionalEventHandler for ClearOrInterrupt {
 }
 
 struct CommandHelper {
-    /// Hosts used before (history, the command line, `host` commands).
-    hosts: RefCell<Vec<String>>,
+    /// Hosts used before (history, the command line, `host` commands),
+    /// association ids and variable names of this session.
+    known: Known,
     files: FilenameCompleter,
 }
 
@@ -191,7 +197,7 @@ impl Completer for CommandHelper {
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = line.get(..pos).unwrap_or(line);
-        match complete(before, &self.hosts.borrow()) {
+        match complete(before, &self.known) {
             Candidates::File => self.files.complete_path(line, pos),
             Candidates::Words(start, words) => Ok((
                 start,

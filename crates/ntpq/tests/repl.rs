@@ -179,3 +179,38 @@ fn file_names_complete_for_config_from_file() {
     );
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[test]
+fn association_ids_and_variable_names_complete_after_the_server_sent_them() {
+    let scenario = ntpd_sim::Scenario::from_toml_str(
+        r#"
+[system]
+status = 0x0615
+variables = ["leap=0", "stratum=2", "precision=-24"]
+
+[[peer]]
+associd = 4711
+status = 0x961a
+variables = ["srcadr=192.0.2.10", "srcport=123", "stratum=1", "reach=0xff"]
+"#,
+    )
+    .expect("scenario");
+    let sim = ntpd_sim::Simulator::spawn(([127, 0, 0, 1], 0).into(), scenario).expect("simulator");
+    let addr = sim.local_addr().to_string();
+    let home = temp_dir("ids");
+    let keys = [
+        "rv 0 leap,precision\n",
+        "associations\n",
+        // The one association id of the list, a name the server sent.
+        "rv \t",
+        " prec\t",
+        "\n",
+        "quit\n",
+    ];
+    let Some(s) = on_pty(&keys, &home, &addr, Some("")) else {
+        return;
+    };
+    let t = &s.transcript;
+    assert!(t.contains("rv 4711 precision"), "{t:?}");
+    let _ = std::fs::remove_dir_all(&home);
+}
