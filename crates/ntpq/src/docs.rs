@@ -29,7 +29,8 @@ Commands may be abbreviated to any unique prefix.
 .PP
 Tab completes command names and, also after an abbreviated command, their
 arguments: the words of \fBhostnames\fR, \fBdebug\fR, \fBauthenticate\fR and
-\fBkeytype\fR, every \fBmrulist\fR tag and \fBsort=\fR key, hosts used before
+\fBkeytype\fR, every \fBmrulist\fR tag and \fBsort=\fR key, association ids of
+the last list, variable names the server has sent, hosts used before
 (\fBhost\fR) and file names (\fBconfig\-from\-file\fR, \fBlogfile\fR); a second Tab
 lists the candidates. Ctrl\-C clears the line; on an empty line, a second
 Ctrl\-C quits (status 130); Ctrl\-D quits.
