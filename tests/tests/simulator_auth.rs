@@ -142,7 +142,8 @@ fn prompts_on_the_terminal_without_echo() {
     let mut child = Command::new("/usr/bin/script")
         .args(["-qfec", &cmdline, "/dev/null"])
         .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("NTPQ_HISTORY")
         .env("TERM", "dumb")
         .env("LC_ALL", "C.UTF-8")
         .env_remove(ntpq_align_env())
@@ -182,7 +183,7 @@ fn prompts_on_the_terminal_without_echo() {
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(log_text.contains("sendrequest: opcode=11"), "{log_text:?}");
     assert!(!log_text.contains("md5-secret-key"));
-    let history = std::fs::read_to_string(home.join("data/ntpq-rs/history")).unwrap_or_default();
+    let history = std::fs::read_to_string(home.join("state/ntpq-rs/history")).unwrap_or_default();
     assert!(history.contains("ifstats"), "{history:?}");
     assert!(!history.contains("md5-secret-key"), "{history:?}");
     let _ = std::fs::remove_dir_all(&home);
