@@ -365,7 +365,7 @@ mod tests {
     fn stderr_of<W: ?Sized + Write>(out: &Output<W>) -> String {
         match &out.stderr {
             ErrSink::Memory(v) => String::from_utf8_lossy(v).into_owned(),
-            ErrSink::Stderr => unreachable!("tests write stderr to memory"),
+            ErrSink::Stderr | ErrSink::Writer(_) => unreachable!("tests write stderr to memory"),
         }
     }
 
