@@ -42,7 +42,7 @@ function __ntpq_command
                 echo $head$w
             end
         case 'mrulist'
-            for w in 'mincount=' 'mindrop=' 'minscore=' 'resall=' 'resany=' 'kod' 'limited' 'maxlstint=' 'minlstint=' 'laddr=' 'recent=' 'frags=' 'limit=' 'sort=lstint' 'sort=-lstint' 'sort=avgint' 'sort=-avgint' 'sort=addr' 'sort=-addr' 'sort=count' 'sort=-count' 'sort=score' 'sort=-score' 'sort=drop' 'sort=-drop' 'direct' 'stats' 'follow'
+            for w in 'mincount=' 'mindrop=' 'minscore=' 'resall=' 'resany=' 'kod' 'limited' 'maxlstint=' 'minlstint=' 'laddr=' 'recent=' 'frags=' 'limit=' 'sort=lstint' 'sort=-lstint' 'sort=avgint' 'sort=-avgint' 'sort=addr' 'sort=-addr' 'sort=count' 'sort=-count' 'sort=score' 'sort=-score' 'sort=drop' 'sort=-drop' 'direct' 'stats' 'follow' 'interval=' 'duration='
                 echo $head$w
             end
     end

@@ -96,6 +96,16 @@ pub fn run(bin: &Path, args: &[&str], stdin: &str) -> RunOutput {
     child.wait_with_output().expect("wait for child").into()
 }
 
+/// Our stderr without the explanation lines ntpq-rs adds after 1.2.2's
+/// messages (deliberate difference `added-explanations`): lines starting
+/// `ntpq: ` that the reference's stderr does not have.
+pub fn without_added_lines(reference: &str, ours: &str) -> String {
+    let theirs: Vec<&str> = reference.split_inclusive('\n').collect();
+    ours.split_inclusive('\n')
+        .filter(|line| !line.starts_with("ntpq: ") || theirs.contains(line))
+        .collect()
+}
+
 /// A readable side-by-side report of two differing outputs.
 pub fn diff_report(label: &str, want: &RunOutput, got: &RunOutput) -> String {
     let mut s = format!("--- {label}\n");

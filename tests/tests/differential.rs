@@ -537,6 +537,8 @@ struct Differences {
     skip_cases: Vec<String>,
     /// (line prefix, after, before)
     masks: Vec<(String, String, String)>,
+    /// Prefixes of the stderr lines ours adds (see `drop_added`).
+    added_lines: Vec<String>,
 }
 
 fn load_differences() -> Differences {
@@ -591,6 +593,13 @@ fn load_differences() -> Differences {
                 out.masks
                     .push((get("line_prefix"), get("after"), get("before")));
             }
+            "added_lines" => {
+                let prefix = d
+                    .get("line_prefix")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_else(|| panic!("differences.toml: added_lines without line_prefix"));
+                out.added_lines.push(prefix.to_string());
+            }
             // Listed for completeness; no case shows them.
             "documented" => {}
             other => panic!("differences.toml: unknown kind {other:?}"),
@@ -621,6 +630,24 @@ impl Differences {
             out.push_str(&line);
         }
         out
+    }
+
+    /// Our stderr without the lines we add: those starting with an
+    /// `added_lines` prefix that the reference's stderr does not have.
+    fn drop_added(&self, reference: &str, ours: &str) -> String {
+        if self.added_lines.is_empty() {
+            return ours.to_string();
+        }
+        let theirs: Vec<&str> = reference.split_inclusive('\n').collect();
+        ours.split_inclusive('\n')
+            .filter(|line| {
+                let added = self
+                    .added_lines
+                    .iter()
+                    .any(|p| line.starts_with(p.as_str()));
+                !added || theirs.contains(line)
+            })
+            .collect()
     }
 
     /// Applies the masks to both outputs.
@@ -725,6 +752,7 @@ fn run_case(
     let stdin = substitute(c.stdin, h1, h2);
     let mut want = diffs.normalize(&run(first, &args, &stdin));
     let mut got = diffs.normalize(&run(second, &args, &stdin));
+    got.stderr = diffs.drop_added(&want.stderr, &got.stderr);
     if !c.compare_stderr {
         // Kept non-empty when the reference's is, for the exit-status rules.
         let marker = if want.stderr.is_empty() {

@@ -34,6 +34,9 @@ pub struct Client {
     prompt: Box<dyn Prompt>,
     /// The server's MRU row limit as learnt this session (BADVALUE lowers it).
     pub mru_row_limit: u32,
+    /// The key id the last request was signed with (None: unsigned); kept
+    /// after a server error clears the credentials, to say which was refused.
+    pub signed_with: Option<i64>,
 }
 
 /// How a retrieval ended when it produced a list.
@@ -61,6 +64,7 @@ impl Client {
             auth,
             prompt,
             mru_row_limit: MRU_ROW_LIMIT,
+            signed_with: None,
         }
     }
 
@@ -100,6 +104,16 @@ impl Client {
     /// The open host's name as the user typed it.
     pub fn host_name(&self) -> Option<&str> {
         self.host.as_ref().map(|h| h.name.as_str())
+    }
+
+    /// The open host's address.
+    pub fn server_addr(&self) -> Option<std::net::SocketAddr> {
+        self.host.as_ref().map(|h| h.transport.server())
+    }
+
+    /// Whether the open host's last conversation was refused.
+    pub fn refused(&self) -> bool {
+        self.host.as_ref().is_some_and(|h| h.transport.refused())
     }
 
     /// The reference's `password()` for the open host (see [`Auth`]).
@@ -165,6 +179,7 @@ impl Client {
             return Err(CmdError::NoHost);
         }
         let signer = self.signer_for(request.opcode, authenticate, align)?;
+        self.signed_with = signer.as_ref().and(self.auth.keyid);
         let check = self.auth.response_check();
         let host = self.host.as_mut().ok_or(CmdError::NoHost)?;
         let server = host.transport.server();
@@ -217,6 +232,7 @@ impl Client {
         read: &mut ReadReplies<'_>,
     ) -> Result<Retrieved, CmdError> {
         let signer = self.signer_for(Opcode::ReadMru, authenticate, self.auth.align)?;
+        self.signed_with = signer.as_ref().and(self.auth.keyid);
         let check = self.auth.response_check();
         let host = self.host.as_mut().ok_or(CmdError::NoHost)?;
         let config = RetrievalConfig {

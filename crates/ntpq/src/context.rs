@@ -2,6 +2,7 @@
 //! settings and caches, and the output. Handlers take a [`Context`] and
 //! nothing else, so they depend on this module, not on each other.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::Duration;
 
@@ -78,6 +79,8 @@ pub struct Context<'a> {
     pub peers: &'a mut Vec<(u16, u16)>,
     /// The `addvars` list.
     pub varlist: &'a mut Vec<(String, String)>,
+    /// Variable names servers sent this session (REPL completion).
+    pub var_names: &'a mut BTreeSet<String>,
     /// Reverse lookups, cached for 300 s across commands (commands.md §13).
     pub names: &'a mut NameResolver,
     pub run: RunKind,
@@ -93,6 +96,7 @@ impl<'a> Context<'a> {
         settings: &'a mut Settings,
         peers: &'a mut Vec<(u16, u16)>,
         varlist: &'a mut Vec<(String, String)>,
+        var_names: &'a mut BTreeSet<String>,
         names: &'a mut NameResolver,
         run: RunKind,
         out: &'a mut Output<dyn Write>,
@@ -102,10 +106,26 @@ impl<'a> Context<'a> {
             settings,
             peers,
             varlist,
+            var_names,
             names,
             run,
             out,
             failed: false,
+        }
+    }
+
+    /// Remembers the names of `vars` for completion: plain names only
+    /// (what a hostile server sends must not reach the terminal), and a
+    /// bounded number of them.
+    pub fn remember_names(&mut self, vars: &[ntp_control::Variable]) {
+        for v in vars {
+            let plain = v.name.len() <= 64
+                && v.name
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b',' && b != b'=');
+            if plain && self.var_names.len() < 2048 {
+                self.var_names.insert(v.name.clone());
+            }
         }
     }
 

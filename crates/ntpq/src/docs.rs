@@ -26,6 +26,19 @@ const EXTRA: &str = r#".SH "INTERACTIVE COMMANDS"
 Without \fB\-c\fR or \fB\-p\fR, ntpq reads commands from standard input, with a
 \fBntpq>\fR prompt, line editing, history and completion when it is a terminal.
 Commands may be abbreviated to any unique prefix.
+.PP
+Tab completes command names and, also after an abbreviated command, their
+arguments: the words of \fBhostnames\fR, \fBdebug\fR, \fBauthenticate\fR and
+\fBkeytype\fR, every \fBmrulist\fR tag and \fBsort=\fR key, association ids of
+the last list, variable names the server has sent, hosts used before
+(\fBhost\fR) and file names (\fBconfig\-from\-file\fR, \fBlogfile\fR); a second Tab
+lists the candidates. Ctrl\-C clears the line; on an empty line, a second
+Ctrl\-C quits (status 130); Ctrl\-D quits.
+.PP
+The history is kept in \fI$XDG_STATE_HOME/ntpq\-rs/history\fR
+(\fI~/.local/state/ntpq\-rs/history\fR), readable by its owner only; lines that
+may carry a secret (\fBpasswd\fR, anything with \fBkey\fR) are never stored.
+\fBNTPQ_HISTORY\fR names another file; set but empty, no history is kept.
 "#;
 
 const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
@@ -58,7 +71,11 @@ the exit status above; a closed standard output ends the run silently
 (1.2.2 prints \fBBailing out...\fR); \fBrpeers\fR prints the refid, tally and
 remote columns (as NTPsec 1.2.3+ does); \fB\-4\fR/\fB\-6\fR force the address
 family of the hosts; fragments are reassembled in any order and a lost middle
-fragment is retried; hosts may carry a port (\fIhost:port\fR,
+fragment is retried; \fBhelp mrulist\fR and \fBhelp keytype\fR list every
+parameter after 1.2.2's text; after 1.2.2's message, an invalid value gets a
+line naming the valid ones and a failed query one naming the host, the address
+and the likely cause; several hosts are queried at once and printed in
+argument order; hosts may carry a port (\fIhost:port\fR,
 \fI[v6addr]:port\fR); \fB\-\-keyfile=\fIFILE\fR is accepted; \fBmrulist\fR keeps
 one row per address (ntpd keeps one entry per address; 1.2.2 shows a client
 twice when its port changed), retransmits lost MRU replies after a short timer

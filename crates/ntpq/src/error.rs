@@ -45,6 +45,10 @@ pub enum CmdError {
     /// reference dies of an uncaught exception).
     #[error("{0}")]
     EndRun(Box<CmdError>),
+    /// The inner error as the reference reports it, then a line of ours
+    /// (`ntpq: <hint>`): the valid values, or the likely cause.
+    #[error("{error}")]
+    WithHint { error: Box<CmdError>, hint: String },
 }
 
 pub type CmdResult = Result<(), CmdError>;
@@ -70,6 +74,22 @@ impl CmdError {
         CmdError::Message(text.into())
     }
 
+    /// This error, followed by `ntpq: <hint>` when reported.
+    pub fn hint(self, hint: impl Into<String>) -> CmdError {
+        CmdError::WithHint {
+            error: Box::new(self),
+            hint: hint.into(),
+        }
+    }
+
+    /// The error under any hint.
+    pub fn root(&self) -> &CmdError {
+        match self {
+            CmdError::WithHint { error, .. } => error.root(),
+            other => other,
+        }
+    }
+
     /// Whether the reference prints an empty line after the message.
     fn blank_line_after(&self) -> bool {
         match self {
@@ -89,6 +109,11 @@ impl CmdError {
             CmdError::EndRun(inner) => {
                 inner.report(out);
                 return true;
+            }
+            CmdError::WithHint { error, hint } => {
+                let failed = error.report(out);
+                out.warn(&format!("ntpq: {hint}"));
+                return failed;
             }
             other => other.to_string(),
         };

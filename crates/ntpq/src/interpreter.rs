@@ -3,6 +3,7 @@
 //! parser that finds a command in the table (commands.md §2) and runs its
 //! handler with a [`Context`].
 
+use std::collections::BTreeSet;
 use std::io::{BufWriter, Stdout, Write};
 
 use crate::auth::{Auth, TerminalPrompt};
@@ -11,6 +12,7 @@ use crate::client::Client;
 use crate::commands::{self, help, CommandDef, TABLE};
 use crate::context::{Context, RunKind, Settings};
 use crate::error::{exit, CmdError, CmdResult};
+use crate::explain::{explain, Attempt};
 use crate::names::NameResolver;
 use crate::output::Output;
 use crate::resolve::Family;
@@ -32,6 +34,7 @@ pub struct Interpreter<W: Write + 'static = BufWriter<Stdout>> {
     pub settings: Settings,
     peers: Vec<(u16, u16)>,
     varlist: Vec<(String, String)>,
+    var_names: BTreeSet<String>,
     names: NameResolver,
     pub run: RunKind,
     pub out: Output<W>,
@@ -47,6 +50,14 @@ impl Interpreter {
     /// The program's interpreter for the command line: UDP, the terminal
     /// for password prompts, stdout and stderr.
     pub fn for_options(opts: &Options) -> Interpreter {
+        Interpreter::for_options_into(opts, Output::new(), true)
+    }
+}
+
+impl<W: Write + 'static> Interpreter<W> {
+    /// As [`Interpreter::for_options`], writing to `out`; the key file's
+    /// warnings are printed when `warn` (once per run).
+    pub fn for_options_into(opts: &Options, mut out: Output<W>, warn: bool) -> Interpreter<W> {
         let settings = Settings {
             units: opts.units,
             hostnames: opts.hostnames,
@@ -64,13 +75,12 @@ impl Interpreter {
             },
             batch: !opts.commands.is_empty(),
         };
-        let mut out = Output::new();
         // main() has checked that the file is readable.
         let keyfile = opts
             .keyfile
             .as_ref()
             .and_then(|p| ntp_auth::KeyFile::load(std::path::Path::new(p)).ok());
-        if let Some(kf) = &keyfile {
+        if let Some(kf) = keyfile.as_ref().filter(|_| warn) {
             for w in &kf.warnings {
                 out.warn(w);
             }
@@ -95,6 +105,7 @@ impl<W: Write + 'static> Interpreter<W> {
             settings,
             peers: Vec::new(),
             varlist: Vec::new(),
+            var_names: BTreeSet::new(),
             names,
             run,
             out,
@@ -112,6 +123,30 @@ impl<W: Write + 'static> Interpreter<W> {
 
     pub fn close_host(&mut self) {
         self.client.close();
+    }
+
+    /// Whether the association cache (which belongs to the process, not
+    /// to a host) is empty: a command with an association argument reads
+    /// the list first when it is.
+    pub fn associations_cached(&self) -> bool {
+        !self.peers.is_empty()
+    }
+
+    /// The association ids of the last association list.
+    pub fn association_ids(&self) -> Vec<u16> {
+        self.peers.iter().map(|(id, _)| *id).collect()
+    }
+
+    /// Variable names servers sent this session.
+    pub fn variable_names(&self) -> &BTreeSet<String> {
+        &self.var_names
+    }
+
+    /// Starts a host's part of a run as if an earlier host had filled the
+    /// association cache: its content is never read by the commands that
+    /// may run that way (`crate::hosts`), only whether it is empty.
+    pub fn assume_associations_cached(&mut self) {
+        self.peers = vec![(0, 0)];
     }
 
     /// The exit status of the run so far.
@@ -144,7 +179,8 @@ impl<W: Write + 'static> Interpreter<W> {
             }
             Err(e) => {
                 self.failed |= e.report(&mut self.out);
-                match e {
+                self.explain(e);
+                match e.root() {
                     CmdError::Interrupted => self.interrupted = true,
                     CmdError::EndRun(_) => self.ended = true,
                     _ => {}
@@ -161,6 +197,31 @@ impl<W: Write + 'static> Interpreter<W> {
         flow
     }
 
+    /// After a failed query's message: the host, the address and the
+    /// likely cause (`crate::explain`).
+    fn explain(&mut self, e: &CmdError) {
+        let mut e = e;
+        while let CmdError::EndRun(inner) | CmdError::WithHint { error: inner, .. } = e {
+            e = inner;
+        }
+        let CmdError::Query(q) = e else {
+            return;
+        };
+        let (Some(host), Some(addr)) = (self.client.host_name(), self.client.server_addr()) else {
+            return;
+        };
+        let attempt = Attempt {
+            host,
+            addr,
+            timeout_ms: self.settings.primary_timeout_ms,
+            keyid: self.client.signed_with,
+            refused: self.client.refused(),
+        };
+        if let Some(line) = explain(q, &attempt) {
+            self.out.warn(&format!("ntpq: {line}"));
+        }
+    }
+
     /// Runs `def`'s handler; a problem it reported and went on after
     /// fails it too.
     fn call(&mut self, def: &'static CommandDef, args: &str) -> CmdResult {
@@ -169,6 +230,7 @@ impl<W: Write + 'static> Interpreter<W> {
             &mut self.settings,
             &mut self.peers,
             &mut self.varlist,
+            &mut self.var_names,
             &mut self.names,
             self.run,
             &mut self.out,
@@ -242,6 +304,32 @@ impl<W: Write + 'static> Interpreter<W> {
             ),
         }
     }
+}
+
+/// The command `line` runs and its arguments, found as `dispatch` finds
+/// them (None: unknown, ambiguous or empty).
+pub fn command_of(line: &str) -> Option<(&'static CommandDef, String)> {
+    let line = normalize_special(line);
+    let line = line.trim();
+    let line = match line.strip_prefix('?') {
+        Some(rest) => format!("help {rest}"),
+        None => line.to_string(),
+    };
+    let (word, args) = split_command(&line);
+    if line.is_empty() || line.starts_with('!') {
+        return None;
+    }
+    if let Some(def) = commands::find(word) {
+        return Some((def, args.to_string()));
+    }
+    let mut candidates = TABLE.iter().filter(|c| c.parsed_as.starts_with(word));
+    let one = candidates.next()?;
+    if candidates.next().is_some() || word.is_empty() {
+        return None;
+    }
+    let full = line.replace(word, one.parsed_as);
+    let (w, a) = split_command(&full);
+    commands::find(w).map(|def| (def, a.to_string()))
 }
 
 /// The reference's `precmd`: commands whose names are not identifiers

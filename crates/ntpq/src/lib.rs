@@ -5,7 +5,8 @@
 //! From the top down:
 //! * [`interpreter`] — reads a line, finds the command in
 //!   [`commands::TABLE`] (the one command table) and runs its handler;
-//!   [`repl`] feeds it lines, `main` the `-c` commands.
+//!   [`repl`] feeds it lines (completion: [`complete`]), [`hosts`] the
+//!   `-c` commands, one interpreter per host when hosts run at once.
 //! * [`commands`] — the table and the handlers. Handlers see only a
 //!   [`context::Context`]: the client, the settings and caches, the output.
 //! * [`client`] — transport, sequence and authentication ([`auth`]):
@@ -13,6 +14,7 @@
 //! * [`transport`] — the trait the client talks through; [`session`] is
 //!   its UDP implementation (the receive loop).
 //! * Leaves: [`output`] (stdout, stderr, the log stream), [`error`],
+//!   [`explain`] (the line after a failed query's message),
 //!   [`cli`] (options), [`resolve`] and [`names`] (host names), [`signal`]
 //!   (Ctrl-C, the one global), [`pyint`], [`docs`] and [`completions`] (man page, shell completions).
 
@@ -20,10 +22,13 @@ pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod commands;
+pub mod complete;
 pub mod completions;
 pub mod context;
 pub mod docs;
 pub mod error;
+pub mod explain;
+pub mod hosts;
 pub mod interpreter;
 pub mod names;
 pub mod output;

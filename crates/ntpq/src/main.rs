@@ -2,8 +2,8 @@
 
 use ntpq::cli::{self, Exit};
 use ntpq::error::exit;
-use ntpq::interpreter::{Flow, Interpreter};
-use ntpq::{repl, signal};
+use ntpq::interpreter::Interpreter;
+use ntpq::{hosts, repl, signal};
 
 fn main() {
     std::process::exit(run());
@@ -72,20 +72,7 @@ fn run() -> i32 {
         interp.open_host(host, *family);
         repl::run(&mut interp);
     } else {
-        'hosts: for (host, family) in &opts.hosts {
-            if !interp.open_host(host, *family) {
-                interp.failed = true;
-                continue;
-            }
-            for command in &opts.commands {
-                // `quit` among -c commands does not end the run (1.2.2).
-                let flow = interp.run_line(command);
-                if interp.interrupted || flow == Flow::Stop {
-                    break 'hosts;
-                }
-            }
-            interp.close_host();
-        }
+        hosts::run(&opts, &mut interp);
     }
     interp.out.flush();
     interp.exit_code()

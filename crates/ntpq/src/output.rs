@@ -8,10 +8,12 @@
 
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 
-/// Where warnings go: the process's stderr, or memory (tests).
+/// Where warnings go: the process's stderr, memory (tests), or a writer
+/// of the caller's (a host's transcript when hosts are queried at once).
 enum ErrSink {
     Stderr,
     Memory(Vec<u8>),
+    Writer(Box<dyn Write>),
 }
 
 /// The `-l`/`logfile` file.
@@ -69,6 +71,22 @@ impl Output {
     }
 }
 
+impl<W: Write> Output<W> {
+    /// Output into the caller's writers, with the process's terminal
+    /// flags: a host's part of a run, printed later in its place.
+    pub fn captured(stdout: W, stderr: Box<dyn Write>) -> Output<W> {
+        Output {
+            log: None,
+            stderr: ErrSink::Writer(stderr),
+            stdout_is_tty: io::stdout().is_terminal(),
+            stdin_is_tty: io::stdin().is_terminal(),
+            broken: false,
+            write_failed: false,
+            stdout,
+        }
+    }
+}
+
 impl Output<Vec<u8>> {
     /// Output kept in memory, as if stdin and stdout were pipes.
     pub fn memory() -> Output<Vec<u8>> {
@@ -92,7 +110,7 @@ impl Output<Vec<u8>> {
     pub fn stderr_text(&self) -> String {
         match &self.stderr {
             ErrSink::Memory(v) => String::from_utf8_lossy(v).into_owned(),
-            ErrSink::Stderr => String::new(),
+            ErrSink::Stderr | ErrSink::Writer(_) => String::new(),
         }
     }
 
@@ -152,6 +170,10 @@ impl<W: ?Sized + Write> Output<W> {
             ErrSink::Memory(v) => {
                 v.extend_from_slice(line.as_bytes());
                 v.push(b'\n');
+            }
+            ErrSink::Writer(w) => {
+                let _ = w.write_all(line.as_bytes());
+                let _ = w.write_all(b"\n");
             }
         }
     }
@@ -343,7 +365,7 @@ mod tests {
     fn stderr_of<W: ?Sized + Write>(out: &Output<W>) -> String {
         match &out.stderr {
             ErrSink::Memory(v) => String::from_utf8_lossy(v).into_owned(),
-            ErrSink::Stderr => unreachable!("tests write stderr to memory"),
+            ErrSink::Stderr | ErrSink::Writer(_) => unreachable!("tests write stderr to memory"),
         }
     }
 

@@ -27,6 +27,9 @@ pub struct UdpTransport {
     // Dropped before the runtime it is registered with.
     socket: UdpSocket,
     rt: Runtime,
+    /// The last conversation got "connection refused" (ICMP port
+    /// unreachable): nothing listens at the address.
+    refused: bool,
 }
 
 impl UdpTransport {
@@ -49,6 +52,7 @@ impl UdpTransport {
             name: name.to_string(),
             socket,
             rt,
+            refused: false,
         })
     }
 }
@@ -58,19 +62,24 @@ impl Transport for UdpTransport {
         self.addr
     }
 
+    fn refused(&self) -> bool {
+        self.refused
+    }
+
     fn exchange(
         &mut self,
         q: &mut Query,
         out: &mut Output<dyn Write>,
         params: &QueryParams,
     ) -> Result<(), Failure> {
+        self.refused = false;
         self.rt.block_on(drive(
             &self.socket,
             self.addr,
             q,
             out,
             params,
-            &self.name,
+            (&self.name, &mut self.refused),
             &mut |_, _| ControlFlow::Continue(()),
         ))
     }
@@ -82,13 +91,14 @@ impl Transport for UdpTransport {
         params: &QueryParams,
         read: &mut ReadReplies<'_>,
     ) -> Result<(), Failure> {
+        self.refused = false;
         self.rt.block_on(drive(
             &self.socket,
             self.addr,
             m,
             out,
             params,
-            &self.name,
+            (&self.name, &mut self.refused),
             read,
         ))
     }
@@ -116,9 +126,10 @@ async fn drive<C: Conversation>(
     c: &mut C,
     out: &mut Output<dyn Write>,
     params: &QueryParams,
-    host: &str,
+    (host, refused): (&str, &mut bool),
     after_send: &mut AfterSend<'_, C>,
 ) -> Result<(), Failure> {
+    let is_refused = |e: &std::io::Error| e.kind() == std::io::ErrorKind::ConnectionRefused;
     let mut buf = vec![0u8; 4096];
     let fast = params.debug < 4 && params.flake <= 0.0;
     let mut batch = RecvBatch::new();
@@ -127,7 +138,8 @@ async fn drive<C: Conversation>(
     loop {
         c.log_events(out, params.debug);
         while let Some(pkt) = c.poll_transmit() {
-            if socket.send(&pkt).await.is_err() {
+            if let Err(e) = socket.send(&pkt).await {
+                *refused |= is_refused(&e);
                 out.log(&format!("Write to {host} failed"));
             }
         }
@@ -174,7 +186,8 @@ async fn drive<C: Conversation>(
                     continue;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                Err(_) => {
+                Err(e) => {
+                    *refused |= is_refused(&e);
                     c.handle_socket_error(now);
                     continue;
                 }
@@ -201,7 +214,10 @@ async fn drive<C: Conversation>(
                         c.handle_datagram(Instant::now(), addr, &buf[..n]);
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                    Err(_) => c.handle_socket_error(Instant::now()),
+                    Err(e) => {
+                        *refused |= is_refused(&e);
+                        c.handle_socket_error(Instant::now())
+                    }
                 },
                 Err(_) => c.handle_socket_error(Instant::now()),
             },

@@ -47,6 +47,11 @@ pub trait Transport {
     /// The server's address (MRU nonces are bound to it).
     fn server(&self) -> SocketAddr;
 
+    /// Whether the last conversation was refused (nothing listens there).
+    fn refused(&self) -> bool {
+        false
+    }
+
     /// Runs an exchange begun by the caller (sequence, signer and
     /// verbosity set) until it has an outcome.
     fn exchange(

@@ -101,7 +101,8 @@ fn on_pty(input: &str, home: &Path, host: &str) -> Option<String> {
     let mut child = Command::new("/usr/bin/script")
         .args(["-qfec", &cmdline, "/dev/null"])
         .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("NTPQ_HISTORY")
         .env("TERM", "dumb")
         .env("LC_ALL", "C.UTF-8")
         .stdin(Stdio::piped())
@@ -135,8 +136,8 @@ fn repl_on_a_terminal_prompts_and_keeps_secrets_out_of_history() {
         transcript.contains(&format!("current host is {addr}")),
         "{transcript:?}"
     );
-    let history = std::fs::read_to_string(home.join("data/ntpq-rs/history"))
-        .expect("history file under the data dir");
+    let history = std::fs::read_to_string(home.join("state/ntpq-rs/history"))
+        .expect("history file under the state dir");
     assert!(history.contains("version"), "{history:?}");
     assert!(history.contains("host"), "{history:?}");
     assert!(!history.contains("keyid"), "{history:?}");

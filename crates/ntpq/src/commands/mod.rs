@@ -9,12 +9,13 @@ pub mod auth_cmds;
 pub mod help;
 mod help_texts;
 pub mod mrulist;
+pub mod params;
 pub mod peers;
 pub mod settings;
 pub mod summary;
 pub mod vars;
 
-use ntp_control::mru::options::{CLIENT_WORDS, FILTERS};
+use ntp_control::mru::options::{CLIENT_WORDS, FILTERS, FOLLOW_TAGS};
 use ntp_control::mru::SortKey;
 
 use crate::context::Context;
@@ -66,7 +67,10 @@ impl Args {
             Args::None => String::new(),
             Args::Words(w) => format!("[{}]", w.join("|")),
             Args::WordsOrNumber(w) => format!("[{}|number]", w.join("|")),
-            Args::MruTags => "[tag=value ...] [sort=key] [direct] [stats]".into(),
+            Args::MruTags => {
+                "[tag=value ...] [sort=key] [direct] [stats] [follow [interval=s] [duration=s]]"
+                    .into()
+            }
             Args::Assoc => "[assocID]".into(),
             Args::AssocAndVars => "[assocID] [name[=value][,...]]".into(),
             Args::AssocRange => "assocIDlow assocIDhigh [name[=value][,...]]".into(),
@@ -99,6 +103,7 @@ impl Args {
                     .collect();
                 words.extend(SortKey::NAMES.iter().map(|k| format!("sort={k}")));
                 words.extend(CLIENT_WORDS.iter().map(|w| w.to_string()));
+                words.extend(FOLLOW_TAGS.iter().map(|t| format!("{t}=")));
                 words
             }
             Args::Command => TABLE.iter().map(|c| c.name.to_string()).collect(),
@@ -125,6 +130,13 @@ pub struct CommandDef {
     pub usage: Option<&'static str>,
     pub args: Args,
     pub run: Handler,
+    /// Only reads from the server and prints: it changes nothing the next
+    /// host of a run would see (settings, caches, credentials), so hosts
+    /// running only such commands may be queried at once.
+    pub reads_only: bool,
+    /// Sets a setting to the value given (`timeout 500`, `raw`): run again
+    /// from any state it leaves the same state and prints the same.
+    pub absolute_setting: bool,
 }
 
 const fn cmd(name: &'static str, run: Handler, args: Args, help: &'static str) -> CommandDef {
@@ -136,6 +148,8 @@ const fn cmd(name: &'static str, run: Handler, args: Args, help: &'static str) -
         usage: None,
         args,
         run,
+        reads_only: false,
+        absolute_setting: false,
     }
 }
 
@@ -146,6 +160,14 @@ impl CommandDef {
     }
     const fn parsed_as(mut self, name: &'static str) -> CommandDef {
         self.parsed_as = name;
+        self
+    }
+    const fn reads_only(mut self) -> CommandDef {
+        self.reads_only = true;
+        self
+    }
+    const fn absolute_setting(mut self) -> CommandDef {
+        self.absolute_setting = true;
         self
     }
     const fn exact_help(mut self) -> CommandDef {
@@ -163,73 +185,73 @@ pub static TABLE: &[CommandDef] = &[
     cmd("EOF", settings::eof, Args::None, text::EOF).exact_help(),
     cmd("addvars", vars::addvars, Args::Vars, text::ADDVARS)
         .usage("usage: addvars name[=value][,...]\n"),
-    cmd("apeers", peers::apeers, Args::None, text::APEERS),
-    cmd("associations", assoc::associations, Args::None, text::ASSOCIATIONS),
+    cmd("apeers", peers::apeers, Args::None, text::APEERS).reads_only(),
+    cmd("associations", assoc::associations, Args::None, text::ASSOCIATIONS).reads_only(),
     cmd("authenticate", settings::authenticate, Args::Words(YES_NO), text::AUTHENTICATE),
-    cmd("authinfo", summary::authinfo, Args::None, text::AUTHINFO),
-    cmd("cl", vars::clocklist, Args::Assoc, text::CL),
+    cmd("authinfo", summary::authinfo, Args::None, text::AUTHINFO).reads_only(),
+    cmd("cl", vars::clocklist, Args::Assoc, text::CL).reads_only(),
     cmd("clearvars", vars::clearvars, Args::None, text::CLEARVARS),
-    cmd("clocklist", vars::clocklist, Args::Assoc, text::CLOCKLIST),
-    cmd("clockvar", vars::clockvar, Args::AssocAndVars, text::CLOCKVAR),
+    cmd("clocklist", vars::clocklist, Args::Assoc, text::CLOCKLIST).reads_only(),
+    cmd("clockvar", vars::clockvar, Args::AssocAndVars, text::CLOCKVAR).reads_only(),
     cmd("config-from-file", auth_cmds::config_from_file, Args::File, text::CONFIG_FROM_FILE)
         .parsed_as("config_from_file"),
-    cmd("cooked", settings::cooked, Args::None, text::COOKED),
-    cmd("cv", vars::clockvar, Args::AssocAndVars, text::CV),
+    cmd("cooked", settings::cooked, Args::None, text::COOKED).absolute_setting(),
+    cmd("cv", vars::clockvar, Args::AssocAndVars, text::CV).reads_only(),
     cmd("debug", settings::debug, Args::WordsOrNumber(DEBUG_WORDS), text::DEBUG),
-    cmd("delay", settings::delay, Args::Number, text::DELAY),
+    cmd("delay", settings::delay, Args::Number, text::DELAY).absolute_setting(),
     cmd("direct", settings::direct, Args::None, text::DIRECT),
     cmd("doflake", settings::doflake, Args::Number, text::DOFLAKE),
     cmd("exit", settings::quit, Args::None, text::EXIT),
-    cmd("help", help_command, Args::Command, text::HELP),
+    cmd("help", help_command, Args::Command, text::HELP).reads_only(),
     cmd("host", settings::host, Args::Host, text::HOST),
-    cmd("hostnames", settings::hostnames, Args::Words(&HOSTNAMES_WORDS), text::HOSTNAMES),
+    cmd("hostnames", settings::hostnames, Args::Words(&HOSTNAMES_WORDS), text::HOSTNAMES).absolute_setting(),
     cmd("ifstats", auth_cmds::ifstats, Args::None, text::IFSTATS),
-    cmd("iostats", summary::iostats, Args::None, text::IOSTATS),
-    cmd("kerninfo", summary::kerninfo, Args::None, text::KERNINFO),
+    cmd("iostats", summary::iostats, Args::None, text::IOSTATS).reads_only(),
+    cmd("kerninfo", summary::kerninfo, Args::None, text::KERNINFO).reads_only(),
     cmd("keyid", settings::keyid, Args::Number, text::KEYID),
     cmd("keytype", settings::keytype, Args::KeyType, text::KEYTYPE),
-    cmd("lassociations", assoc::associations, Args::None, text::LASSOCIATIONS),
+    cmd("lassociations", assoc::associations, Args::None, text::LASSOCIATIONS).reads_only(),
     cmd("logfile", settings::logfile, Args::File, text::LOGFILE).exact_help(),
-    cmd("lopeers", peers::opeers, Args::None, text::LOPEERS),
+    cmd("lopeers", peers::opeers, Args::None, text::LOPEERS).reads_only(),
     cmd("lpassociations", assoc::passociations, Args::None, text::LPASSOCIATIONS),
-    cmd("lpeers", peers::peers, Args::None, text::LPEERS),
-    cmd("monstats", summary::monstats, Args::None, text::MONSTATS),
+    cmd("lpeers", peers::peers, Args::None, text::LPEERS).reads_only(),
+    cmd("monstats", summary::monstats, Args::None, text::MONSTATS).reads_only(),
     cmd("mreadlist", vars::mreadlist, Args::AssocRange, text::MREADLIST)
-        .usage("usage: mreadlist assocIDlow assocIDhigh\n"),
+        .usage("usage: mreadlist assocIDlow assocIDhigh\n").reads_only(),
     cmd("mreadvar", vars::mreadvar, Args::AssocRange, text::MREADVAR)
-        .usage("usage: mreadvar assocIDlow assocIDhigh  [ name=value[,...] ]"),
+        .usage("usage: mreadvar assocIDlow assocIDhigh  [ name=value[,...] ]").reads_only(),
     cmd("mrl", vars::mreadlist, Args::AssocRange, text::MRL)
-        .usage("usage: mrl assocIDlow assocIDhigh"),
-    cmd("mrulist", mrulist::mrulist, Args::MruTags, text::MRULIST),
+        .usage("usage: mrl assocIDlow assocIDhigh").reads_only(),
+    cmd("mrulist", mrulist::mrulist, Args::MruTags, text::MRULIST).reads_only(),
     cmd("mrv", vars::mreadvar, Args::AssocRange, text::MRV)
-        .usage("usage: mrv assocIDlow assocIDhigh [name=value[,...]]"),
+        .usage("usage: mrv assocIDlow assocIDhigh [name=value[,...]]").reads_only(),
     // NTPsec 1.2.3+ (not in 1.2.2's list).
-    cmd("mssntpinfo", summary::mssntpinfo, Args::None, text::MSSNTPINFO),
+    cmd("mssntpinfo", summary::mssntpinfo, Args::None, text::MSSNTPINFO).reads_only(),
     cmd("noflake", settings::noflake, Args::None, text::NOFLAKE),
-    cmd("ntpversion", settings::ntpversion, Args::Number, text::NTPVERSION),
-    cmd("ntsinfo", summary::ntsinfo, Args::None, text::NTSINFO),
-    cmd("opeers", peers::opeers, Args::None, text::OPEERS),
+    cmd("ntpversion", settings::ntpversion, Args::Number, text::NTPVERSION).absolute_setting(),
+    cmd("ntsinfo", summary::ntsinfo, Args::None, text::NTSINFO).reads_only(),
+    cmd("opeers", peers::opeers, Args::None, text::OPEERS).reads_only(),
     cmd("passociations", assoc::passociations, Args::None, text::PASSOCIATIONS),
     cmd("passwd", auth_cmds::passwd, Args::None, text::PASSWD),
-    cmd("peers", peers::peers, Args::None, text::PEERS),
+    cmd("peers", peers::peers, Args::None, text::PEERS).reads_only(),
     cmd("poll", settings::poll, Args::Number, text::POLL),
-    cmd("pstats", summary::pstats, Args::Assoc, text::PSTATS).usage("usage: pstats assocID"),
+    cmd("pstats", summary::pstats, Args::Assoc, text::PSTATS).usage("usage: pstats assocID").reads_only(),
     cmd("quit", settings::quit, Args::None, text::QUIT),
-    cmd("raw", settings::raw, Args::None, text::RAW),
-    cmd("readlist", vars::readlist, Args::Assoc, text::READLIST),
-    cmd("readvar", vars::readvar, Args::AssocAndVars, text::READVAR),
+    cmd("raw", settings::raw, Args::None, text::RAW).absolute_setting(),
+    cmd("readlist", vars::readlist, Args::Assoc, text::READLIST).reads_only(),
+    cmd("readvar", vars::readvar, Args::AssocAndVars, text::READVAR).reads_only(),
     cmd("reslist", auth_cmds::reslist, Args::None, text::RESLIST),
-    cmd("rl", vars::readlist, Args::Assoc, text::RL),
+    cmd("rl", vars::readlist, Args::Assoc, text::RL).reads_only(),
     cmd("rmvars", vars::rmvars, Args::Vars, text::RMVARS).usage("usage: rmvars name[,...]\n"),
-    cmd("rpeers", peers::rpeers, Args::None, text::RPEERS),
-    cmd("rv", vars::readvar, Args::AssocAndVars, text::RV),
-    cmd("showvars", vars::showvars, Args::None, text::SHOWVARS),
-    cmd("sysinfo", summary::sysinfo, Args::None, text::SYSINFO),
-    cmd("sysstats", summary::sysstats, Args::None, text::SYSSTATS),
-    cmd("timeout", settings::timeout, Args::Number, text::TIMEOUT),
-    cmd("timerstats", summary::timerstats, Args::None, text::TIMERSTATS),
+    cmd("rpeers", peers::rpeers, Args::None, text::RPEERS).reads_only(),
+    cmd("rv", vars::readvar, Args::AssocAndVars, text::RV).reads_only(),
+    cmd("showvars", vars::showvars, Args::None, text::SHOWVARS).reads_only(),
+    cmd("sysinfo", summary::sysinfo, Args::None, text::SYSINFO).reads_only(),
+    cmd("sysstats", summary::sysstats, Args::None, text::SYSSTATS).reads_only(),
+    cmd("timeout", settings::timeout, Args::Number, text::TIMEOUT).absolute_setting(),
+    cmd("timerstats", summary::timerstats, Args::None, text::TIMERSTATS).reads_only(),
     cmd("units", settings::units, Args::None, text::UNITS),
-    cmd("version", settings::version, Args::None, text::VERSION),
+    cmd("version", settings::version, Args::None, text::VERSION).reads_only(),
     cmd("writelist", vars::writelist, Args::Assoc, text::WRITELIST),
     cmd("writevar", vars::writevar, Args::AssocAndVars, text::WRITEVAR),
 ];
@@ -260,6 +282,11 @@ fn help_command(cx: &mut Context, arg: &str) -> CmdResult {
     }
     let text = help::answer(&topics(), arg)?;
     cx.out.say(&text);
+    // Where 1.2.2's text does not list the valid values, they follow it.
+    let topic = TABLE.iter().find(|c| c.help == text);
+    if let Some(block) = topic.and_then(|c| params::help_block(c.args)) {
+        cx.out.say(&block);
+    }
     Ok(())
 }
 

@@ -16,6 +16,7 @@ use ntpq_format::cooked::raw_varlist_text;
 use ntpq_format::mru_report::{busy_report, BusyReport, CounterChange};
 use ntpq_format::mrulist as rows;
 
+use crate::commands::params::mrulist_hint;
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
 use crate::names::NameResolver;
@@ -102,7 +103,7 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         cx.out
             .say("Ctrl-C will stop MRU retrieval and display partial results.\n");
     }
-    let options = parsed.map_err(|e| CmdError::Message(e.to_string()))?;
+    let options = parsed.map_err(|e| CmdError::Message(e.to_string()).hint(mrulist_hint(&e)))?;
     let sort = options.sort;
     let follow = options.follow;
     let want_stats = options.stats;

@@ -5,6 +5,19 @@ use crate::error::{CmdError, CmdResult};
 use crate::pyint::py_int;
 use crate::resolve::Family;
 
+/// `<command> takes a, b or c`: what an invalid word is answered with.
+fn words_hint(command: &str, words: &[&str]) -> String {
+    format!("{command} takes {}", one_of(words))
+}
+
+fn one_of(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 pub fn eof(cx: &mut Context, _: &str) -> CmdResult {
     cx.out.say("\n");
     Err(CmdError::Quit)
@@ -49,7 +62,13 @@ pub fn hostnames(cx: &mut Context, arg: &str) -> CmdResult {
     match HOSTNAMES_WORDS.iter().position(|w| *w == arg) {
         Some(i) => cx.settings.hostnames = HOSTNAMES_MODES[i],
         None if arg.is_empty() => {}
-        None => cx.out.say("What?\n"),
+        None => {
+            cx.out.say("What?\n");
+            cx.out.warn(&format!(
+                "ntpq: {}",
+                words_hint("hostnames", &HOSTNAMES_WORDS)
+            ));
+        }
     }
     let mode = cx.settings.hostnames;
     cx.out.say(if mode & 1 != 0 {
@@ -163,8 +182,14 @@ pub fn keytype(cx: &mut Context, arg: &str) -> CmdResult {
     if let Some(name) = ntp_auth::keytype_names::reference_keytype(arg) {
         cx.client.auth.keytype = name;
     } else {
+        let names = ntp_auth::KeyType::ALL.iter().map(|k| k.name());
+        let names: Vec<&str> = names.collect();
         return Err(CmdError::Paragraph(format!(
             "Keytype {arg} is not supported by openSSL or ntpq."
+        ))
+        .hint(format!(
+            "key types ntpq-rs signs with: {}",
+            names.join(", ")
         )));
     }
     Ok(())
@@ -178,7 +203,7 @@ pub fn authenticate(cx: &mut Context, arg: &str) -> CmdResult {
         "" => {}
         "yes" => cx.settings.authenticate = true,
         "no" => cx.settings.authenticate = false,
-        _ => cx.report(&CmdError::msg("What?")),
+        _ => cx.report(&CmdError::msg("What?").hint(words_hint("authenticate", YES_NO))),
     }
     cx.out.say(if cx.settings.authenticate {
         "authenticated requests being sent\n"
@@ -218,7 +243,8 @@ pub fn debug(cx: &mut Context, arg: &str) -> CmdResult {
         other => match py_int(other) {
             Some(v) => cx.settings.debug = v,
             None => {
-                cx.report(&CmdError::msg("What?"));
+                let hint = words_hint("debug", &[DEBUG_WORDS, &["a number"]].concat());
+                cx.report(&CmdError::msg("What?").hint(hint));
             }
         },
     }

@@ -39,6 +39,7 @@ fn read_and_print(
         cx.out.say(&prefix);
     }
     let vars = parse_varlist(&r.data);
+    cx.remember_names(&vars);
     if vars.is_empty() {
         if associd == 0 {
             if kind == Kind::Clock {
