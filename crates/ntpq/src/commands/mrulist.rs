@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use std::ops::ControlFlow;
 
@@ -19,9 +19,13 @@ use ntpq_format::mrulist as rows;
 use crate::commands::params::mrulist_hint;
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
+
 use crate::names::NameResolver;
 use crate::output::Output;
 use crate::signal;
+
+mod follow;
+use follow::{sleep_unless_interrupted, Polls};
 
 fn unix_now() -> f64 {
     std::time::SystemTime::now()
@@ -340,33 +344,6 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     } else {
         Err(CmdError::Reported)
     }
-}
-
-/// What `mrulist follow` did after its first walk.
-#[derive(Default)]
-struct Polls {
-    count: u32,
-    entries: u64,
-    /// Entries first seen by the server since the previous poll.
-    new: u64,
-    /// What the server's `mru_new` counter says it added meanwhile.
-    counted_new: u64,
-    missed: u64,
-    rewalks: u32,
-    error: Option<CmdError>,
-}
-
-/// Sleeps `interval` (or what is `left` of the duration, if less); true
-/// when Ctrl-C came or the duration is over.
-fn sleep_unless_interrupted(interval: Duration, left: Option<Duration>) -> bool {
-    let until = Instant::now() + left.map_or(interval, |l| l.min(interval));
-    while Instant::now() < until {
-        if crate::signal::interrupted() {
-            return true;
-        }
-        std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
-    }
-    left.is_some_and(|l| l <= interval)
 }
 
 /// How a retrieval ended, for what is printed after it.
