@@ -1,14 +1,17 @@
 //! Shared helpers for the end-to-end suites in `tests/tests/`: where the
-//! binaries are, how to run them with a pinned environment, and how to skip
-//! (or, in CI, fail) when an outside tool is missing.
+//! binaries are, how to run them with a pinned environment, how to skip
+//! (or, in CI, fail) when the machine lacks something ([`needs`]), real
+//! ntpd fixtures ([`ntpd`]) and simulators on port 123 ([`sim`]).
 
+pub mod needs;
 pub mod ntpd;
-
 pub mod sim;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+pub use needs::{have, Need};
 
 /// NTPsec's ntpq, the reference.
 pub const REFERENCE_NTPQ: &str = "/usr/bin/ntpq";
@@ -22,38 +25,46 @@ pub fn in_ci() -> bool {
         .unwrap_or(false)
 }
 
-/// Returns false (after printing a SKIP line) when `path` is missing outside
-/// CI; panics in CI. Use as `if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") { return; }`.
-pub fn require(path: &str, install_hint: &str) -> bool {
-    if Path::new(path).exists() {
-        return true;
+/// A program of this workspace, built next to the running executable:
+/// `target/<profile>/NAME` for a test (which runs from
+/// `target/<profile>/deps/`) or for a program of this package (such as
+/// `mrulist-bench`), so CARGO_TARGET_DIR and profiles are respected.
+/// Panics, saying how to build it, when it is missing.
+pub fn workspace_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("path of the running executable");
+    let mut dir = exe.parent().expect("executable directory");
+    if dir.file_name().is_some_and(|d| d == "deps") {
+        dir = dir.parent().expect("target profile directory");
     }
-    if in_ci() {
-        panic!("{path} is missing in CI (install with: {install_hint})");
+    let bin = dir.join(name);
+    if !bin.exists() {
+        let release = if dir.file_name().is_some_and(|d| d == "release") {
+            " --release"
+        } else {
+            ""
+        };
+        panic!(
+            "{} not built: run `cargo build{release} --workspace` first",
+            bin.display()
+        );
     }
-    eprintln!("SKIP: {path} not found; install it with: {install_hint}");
-    false
+    bin
 }
 
-/// Our `ntpq` binary, built by `cargo test` next to the test executables
-/// (target/<profile>/ntpq), so CARGO_TARGET_DIR and profiles are respected.
+/// Our `ntpq` ([`workspace_bin`]); `NTPQ_RS_BIN` tests another binary.
 pub fn ntpq_rs() -> PathBuf {
-    if let Ok(p) = std::env::var("NTPQ_RS_BIN") {
-        return PathBuf::from(p);
+    match std::env::var_os("NTPQ_RS_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => workspace_bin("ntpq"),
     }
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test-binary> -> target/<profile>/ntpq
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile dir");
-    let bin = dir.join("ntpq");
-    assert!(
-        bin.exists(),
-        "{} not built: run `cargo build --workspace` first",
-        bin.display()
-    );
-    bin
+}
+
+/// `ntp-loadgen` ([`workspace_bin`]); `NTP_LOADGEN_BIN` overrides.
+pub fn ntp_loadgen() -> PathBuf {
+    match std::env::var_os("NTP_LOADGEN_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => workspace_bin("ntp-loadgen"),
+    }
 }
 
 /// The result of one run, as compared by the suites.

@@ -1,40 +1,45 @@
 //! A real NTPsec `ntpd` on 127.0.0.1:123 for the end-to-end suites.
 //!
-//! [`RealNtpd::start`] writes a minimal configuration into a fresh temporary
-//! directory, runs `/usr/sbin/ntpd -n -c CONF -p PIDFILE` in the foreground
-//! (stdout and stderr go to `ntpd.log` in that directory), waits until this
-//! very process has bound 127.0.0.1:123 and answers Mode 6, and kills it when
-//! the fixture is dropped.
-//!
 //! Only one ntpd can own 127.0.0.1:123 (ntpd has no port option, and ntpq
-//! always queries port 123), so users are serialised twice:
+//! always queries port 123), so a test binary takes turns ([`turns`]):
 //!
-//! * inside one test binary by a global mutex held for the fixture's
-//!   lifetime (test threads run in parallel);
-//! * across processes (several test binaries, several `cargo test` runs) by
-//!   a lock file, `$TMPDIR/ntpq-rs-real-ntpd.lock`, holding the test
-//!   process id and the ntpd process id. A lock left by a dead test process
-//!   is stale: its ntpd, if still alive and recognisably ours (its command
-//!   line names one of our temporary directories), is killed.
+//! * [`shared`]: tests that only read from ntpd share one, started at first
+//!   use (with a setup step, e.g. filling its MRU list) and stopped when
+//!   the test binary exits;
+//! * [`exclusive`] (also [`RealNtpd::start`]): a test that changes ntpd
+//!   gets a fresh one of its own, stopped when the returned guard drops.
 //!
-//! Before starting, the fixture waits (bounded) for 127.0.0.1:123 to be free
-//! and fails with a clear message naming the current owner otherwise. An ntpd
-//! that cannot bind the port does not exit (it keeps running without a
-//! socket), so the fixture also checks ntpd's own log for the bind result.
+//! Across processes a lock file serialises every user ([`lock`]).
 //!
-//! Missing ntpd: outside CI a SKIP line is printed and `start` returns None;
-//! in CI (CI=true) it panics.
+//! Each ntpd runs `/usr/sbin/ntpd -n -c CONF -p PIDFILE` in the foreground
+//! from a fresh temporary directory (stdout and stderr go to `ntpd.log`
+//! there); it is ready when this very process has bound 127.0.0.1:123 and
+//! answers Mode 6. An ntpd that cannot bind the port does not exit (it
+//! keeps running without a socket), so the fixture also checks ntpd's own
+//! log for the bind result. ntpd is started with a parent-death signal
+//! from a thread that lives as long as the test binary: should the test
+//! binary die without cleaning up, ntpd dies with it.
+//!
+//! Without root or ntpd, outside CI, these return None and the test binary
+//! prints one SKIP line at exit ([`crate::needs`]); in CI they panic.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+mod lock;
+mod turns;
+
+use std::fs::{self, File};
+use std::io::{self, ErrorKind};
 use std::net::UdpSocket;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::{require, REAL_NTPD};
+pub use turns::{exclusive, exclusive_with_config, shared, Exclusive, Shared};
+
+use crate::REAL_NTPD;
+use lock::ProcessLock;
 
 /// The ntpd the fixture starts: `$NTPD_BIN` when set (CI runs the real-ntpd
 /// suites a second time with NTPsec 1.2.3's, built by
@@ -52,22 +57,26 @@ pub const NTPD_ADDR: &str = "127.0.0.1";
 /// Marker in temporary directory names; used to recognise our own ntpd.
 const DIR_PREFIX: &str = "ntpq-rs-real-ntpd-";
 
-/// How long to wait for another user of port 123 to go away.
-const PORT_WAIT: Duration = Duration::from_secs(90);
+/// How long to wait for another user of port 123 to go away (another test
+/// binary may hold its shared ntpd for its whole run).
+const PORT_WAIT: Duration = Duration::from_secs(240);
 /// How long a started ntpd may take to answer Mode 6.
 const READY_WAIT: Duration = Duration::from_secs(20);
 
-/// Serialises fixtures within one process.
-static LOCK: Mutex<()> = Mutex::new(());
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// A running NTPsec ntpd listening on 127.0.0.1:123; killed on drop.
+/// A running NTPsec ntpd listening on 127.0.0.1:123; killed on drop (its
+/// directory is removed, unless a test is panicking: then it is kept for
+/// the post-mortem).
 pub struct RealNtpd {
     child: Child,
     dir: PathBuf,
+    /// The configuration as given, before `{dir}` was replaced: what
+    /// [`shared`] compares to decide whether an ntpd can be reused.
+    template: String,
     config: String,
+    started: Instant,
     _process_lock: ProcessLock,
-    _guard: MutexGuard<'static, ()>,
 }
 
 /// The configuration written by [`RealNtpd::start`] before `extra_config`.
@@ -93,34 +102,34 @@ driftfile {dir}/ntp.drift
 server 127.127.28.0
 ";
 
+/// [`BASE_CONFIG`] followed by `extra_config`, ending in a newline.
+fn with_base(extra_config: &str) -> String {
+    let mut config = BASE_CONFIG.to_string();
+    config.push_str(extra_config);
+    if !config.ends_with('\n') {
+        config.push('\n');
+    }
+    config
+}
+
 impl RealNtpd {
-    /// Starts ntpd with [`BASE_CONFIG`] followed by `extra_config` (e.g.
-    /// `"mru maxdepth 100\n"`, `"fudge 127.127.28.0 refid SHM0\n"`).
-    /// Returns None (after a SKIP line) when ntpd is missing outside CI.
-    /// Panics when ntpd cannot be started or does not answer.
-    pub fn start(extra_config: &str) -> Option<RealNtpd> {
-        let mut config = BASE_CONFIG.to_string();
-        config.push_str(extra_config);
-        if !config.ends_with('\n') {
-            config.push('\n');
-        }
-        Self::start_with_config(&config)
+    /// A fresh ntpd for this test alone ([`exclusive`]) with
+    /// [`BASE_CONFIG`] followed by `extra_config` (e.g.
+    /// `"mru maxdepth 100\n"`). None when root or ntpd is missing outside
+    /// CI. Panics when ntpd cannot be started or does not answer.
+    pub fn start(extra_config: &str) -> Option<Exclusive> {
+        exclusive(extra_config)
     }
 
-    /// Starts ntpd with exactly `config` (`{dir}` replaced by the temporary
-    /// directory); nothing is added.
-    pub fn start_with_config(config: &str) -> Option<RealNtpd> {
-        if !require(&ntpd_binary(), "apt-get install -y ntpsec") {
-            return None;
-        }
-        let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    /// Starts ntpd with exactly `template` (`{dir}` replaced by the
+    /// temporary directory). The caller holds the turn ([`turns`]).
+    fn launch(template: &str) -> RealNtpd {
         let mut process_lock = ProcessLock::acquire(PORT_WAIT);
-
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        let config = config.replace("{dir}", &dir.display().to_string());
+        let config = template.replace("{dir}", &dir.display().to_string());
         let conf_path = dir.join("ntp.conf");
         fs::write(&conf_path, &config).expect("write ntp.conf");
 
@@ -131,13 +140,14 @@ impl RealNtpd {
             process_lock.record_ntpd(child.id());
             match wait_ready(&mut child, &dir) {
                 Ok(()) => {
-                    return Some(RealNtpd {
+                    return RealNtpd {
                         child,
                         dir,
+                        template: template.to_string(),
                         config,
+                        started: Instant::now(),
                         _process_lock: process_lock,
-                        _guard: guard,
-                    });
+                    };
                 }
                 // Someone else bound the port between our check and ntpd's
                 // bind (an ntpd that cannot bind keeps running): stop this
@@ -186,6 +196,11 @@ impl RealNtpd {
     /// ntpd's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// How long ntpd has been answering.
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
     }
 
     /// Everything ntpd has logged so far.
@@ -246,7 +261,7 @@ impl Drop for RealNtpd {
         } else {
             let _ = fs::remove_dir_all(&self.dir);
         }
-        // Then the process lock and the mutex guard are released.
+        // Then the process lock is released.
     }
 }
 
@@ -254,9 +269,10 @@ fn spawn_ntpd(dir: &Path, conf: &Path) -> Child {
     let log = File::create(dir.join("ntpd.log")).expect("create ntpd.log");
     let log2 = log.try_clone().expect("clone log handle");
     let ntpd = ntpd_binary();
-    Command::new(&ntpd)
-        // -n: stay in the foreground (we own the process, Drop kills it);
-        // no -u: no privilege dropping; no -g needed (no time sources).
+    let mut command = Command::new(&ntpd);
+    // -n: stay in the foreground (we own the process, Drop kills it);
+    // no -u: no privilege dropping; no -g needed (no time sources).
+    command
         .arg("-n")
         .arg("-c")
         .arg(conf)
@@ -266,9 +282,46 @@ fn spawn_ntpd(dir: &Path, conf: &Path) -> Child {
         .env("TZ", "UTC")
         .stdin(Stdio::null())
         .stdout(log)
-        .stderr(log2)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {ntpd}: {e}"))
+        .stderr(log2);
+    spawn_lasting(command).unwrap_or_else(|e| panic!("cannot start {ntpd}: {e}"))
+}
+
+/// Spawns `command` with SIGKILL as its parent-death signal, from a thread
+/// that lives until the process exits: the signal follows the death of the
+/// spawning *thread*, and a test's own thread ends with the test.
+fn spawn_lasting(mut command: Command) -> io::Result<Child> {
+    type Request = (Command, mpsc::Sender<io::Result<Child>>);
+    static SPAWNER: OnceLock<Mutex<mpsc::Sender<Request>>> = OnceLock::new();
+    // SAFETY: prctl is async-signal-safe and touches no memory of ours.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Request>();
+        std::thread::Builder::new()
+            .name("real-ntpd-spawner".into())
+            .spawn(move || {
+                for (mut command, reply) in rx {
+                    let _ = reply.send(command.spawn());
+                }
+            })
+            .expect("spawner thread");
+        Mutex::new(tx)
+    });
+    let (reply, answer) = mpsc::channel();
+    spawner
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send((command, reply))
+        .map_err(|_| io::Error::other("spawner thread is gone"))?;
+    answer
+        .recv()
+        .map_err(|_| io::Error::other("spawner thread is gone"))?
 }
 
 /// SIGTERM (ntpd exits cleanly), then SIGKILL after a grace period; reaps.
@@ -276,12 +329,10 @@ fn terminate(child: &mut Child) {
     if let Ok(Some(_)) = child.try_wait() {
         return;
     }
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill has no memory effects; the pid is our unreaped child.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
     let deadline = Instant::now() + Duration::from_secs(3);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
@@ -320,8 +371,8 @@ pub fn mode6_probe(timeout: Duration) -> bool {
 }
 
 /// True when 127.0.0.1:123 can be bound (nobody listens there). A
-/// permission error (not root) counts as free: ntpd itself will then fail
-/// and the log says why.
+/// permission error counts as free: ntpd itself will then fail and the log
+/// says why.
 fn port_free() -> bool {
     match UdpSocket::bind("127.0.0.1:123") {
         Ok(_) => true,
@@ -362,96 +413,5 @@ fn port_owner() -> String {
             .collect::<Vec<_>>()
             .join(" "),
         _ => "owner unknown".to_string(),
-    }
-}
-
-/// The cross-process lock file: "<test pid> <ntpd pid>".
-struct ProcessLock {
-    path: PathBuf,
-}
-
-impl ProcessLock {
-    fn acquire(wait: Duration) -> ProcessLock {
-        let path = std::env::temp_dir().join("ntpq-rs-real-ntpd.lock");
-        let deadline = Instant::now() + wait;
-        let me = std::process::id();
-        let mut said = false;
-        loop {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    let _ = write!(f, "{me} 0");
-                    return ProcessLock { path };
-                }
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                    let content = fs::read_to_string(&path).unwrap_or_default();
-                    let mut it = content.split_whitespace().map(|s| s.parse::<u32>().ok());
-                    let (owner, ntpd) = (it.next().flatten(), it.next().flatten());
-                    match owner {
-                        Some(pid) if pid != me && pid_alive(pid) => {
-                            if Instant::now() >= deadline {
-                                panic!(
-                                    "real ntpd fixture: {} is held by live process {pid}; \
-                                     another test run is using the real ntpd",
-                                    path.display()
-                                );
-                            }
-                            if !said {
-                                eprintln!("real ntpd fixture: waiting for test process {pid} to release the real ntpd");
-                                said = true;
-                            }
-                            std::thread::sleep(Duration::from_millis(250));
-                        }
-                        None if content.is_empty() => {
-                            // Being written right now by another process.
-                            if Instant::now() >= deadline {
-                                let _ = fs::remove_file(&path);
-                            }
-                            std::thread::sleep(Duration::from_millis(50));
-                        }
-                        _ => {
-                            // Stale: the test process died without Drop.
-                            if let Some(npid) = ntpd.filter(|&p| p != 0) {
-                                kill_stale_ntpd(npid);
-                            }
-                            let _ = fs::remove_file(&path);
-                        }
-                    }
-                }
-                Err(e) => panic!("real ntpd fixture: cannot create {}: {e}", path.display()),
-            }
-        }
-    }
-
-    fn record_ntpd(&mut self, ntpd_pid: u32) {
-        let _ = fs::write(&self.path, format!("{} {ntpd_pid}", std::process::id()));
-    }
-}
-
-impl Drop for ProcessLock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-    }
-}
-
-fn pid_alive(pid: u32) -> bool {
-    // A zombie has no cmdline content; treat it as dead.
-    Path::new(&format!("/proc/{pid}")).exists()
-        && fs::read(format!("/proc/{pid}/cmdline"))
-            .map(|c| !c.is_empty())
-            .unwrap_or(false)
-}
-
-/// Kills an ntpd left behind by a crashed test process — only if its command
-/// line shows it was started by this fixture.
-fn kill_stale_ntpd(pid: u32) {
-    let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-    if cmdline.contains("ntpd") && cmdline.contains(DIR_PREFIX) {
-        eprintln!("real ntpd fixture: killing stale fixture ntpd (pid {pid}): {cmdline}");
-        let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(pid.to_string())
-            .status();
-        std::thread::sleep(Duration::from_millis(200));
     }
 }

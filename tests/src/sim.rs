@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use ntpd_sim::{Scenario, Simulator};
 
+use crate::{have, Need};
+
 /// `tests/scenarios/<name>`.
 pub fn scenario_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,15 +27,19 @@ pub fn loopback(suite: u8, n: usize) -> Ipv4Addr {
 }
 
 /// Serves `tests/scenarios/<name>` on `ip` port 123 (where the reference
-/// ntpq insists on talking). `None` (after a SKIP line) when port 123 cannot
-/// be bound outside CI (not root); panics in CI.
+/// ntpq insists on talking). `None` when port 123 cannot be bound outside
+/// CI (not root; see [`crate::needs`]).
 pub fn start_on_123(ip: Ipv4Addr, name: &str) -> Option<Simulator> {
-    match Simulator::spawn(SocketAddr::from((ip, 123)), scenario(name)) {
+    serve_on_123(ip, scenario(name))
+}
+
+/// [`start_on_123`] with a scenario built by the test.
+pub fn serve_on_123(ip: Ipv4Addr, scenario: Scenario) -> Option<Simulator> {
+    if !have(&[Need::Port123]) {
+        return None;
+    }
+    match Simulator::spawn(SocketAddr::from((ip, 123)), scenario) {
         Ok(s) => Some(s),
-        Err(e) if !crate::in_ci() && e.kind() == std::io::ErrorKind::PermissionDenied => {
-            eprintln!("SKIP: cannot bind {ip}:123 ({e}); run as root");
-            None
-        }
         Err(e) => panic!("cannot start simulator on {ip}:123: {e}"),
     }
 }

@@ -3,7 +3,7 @@
 //! compare it; lines differ only in their time stamps, which are masked.
 
 use ntpq_conformance::sim::{loopback, start_on_123};
-use ntpq_conformance::{diff_report, ntpq_rs, require, run, RunOutput, REFERENCE_NTPQ};
+use ntpq_conformance::{diff_report, have, ntpq_rs, run, Need, RunOutput, REFERENCE_NTPQ};
 
 const SUITE: u8 = 67;
 
@@ -31,7 +31,7 @@ fn mask(text: &str) -> String {
 
 #[test]
 fn debug_levels_match_the_reference() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if !have(&[Need::ReferenceNtpq, Need::Port123]) {
         return;
     }
     let ip = loopback(SUITE, 1);

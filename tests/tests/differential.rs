@@ -13,16 +13,17 @@
 //! The host address is appended to the arguments, or substituted for
 //! `{host}` / `{host2}` (a second simulator with the same scenario) when
 //! they appear (also inside an argument and in the stdin text); `{scenarios}`
-//! is the scenario directory (key files, configuration snippets). Wrap a case
-//! in `pending(...)` while our ntpq does not implement it yet: it still
-//! runs, but a mismatch does not fail the suite. `with_stdin("text", case)`
+//! is the scenario directory (key files, configuration snippets).
+//! `with_stdin("text", case)`
 //! feeds commands on stdin (script mode when there is no `-c`);
 //! `{nohost}` among the arguments means no host is added;
 //! `stdout_only(case)` compares stdout and exit status but not stderr (for
 //! debug output, which carries timestamps).
 //!
 //! Environment: `DIFF_FILTER=substr` runs only matching cases;
-//! `NTPQ_RS_BIN` overrides our binary.
+//! `NTPQ_RS_BIN` overrides our binary; `DIFF_SELF_CHECK=1` also runs the
+//! reference against itself on every case (a check of the harness, the
+//! simulator's determinism and the scenarios; it doubles the suite's time).
 
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -30,13 +31,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use ntpq_conformance::sim::{loopback, start_on_123};
-use ntpq_conformance::{diff_report, ntpq_rs, require, run, RunOutput, REFERENCE_NTPQ};
+use ntpq_conformance::{diff_report, have, ntpq_rs, run, Need, RunOutput, REFERENCE_NTPQ};
 
 struct Case {
     name: &'static str,
     scenario: &'static str,
     args: &'static [&'static str],
-    pending: bool,
     stdin: &'static str,
     compare_stderr: bool,
 }
@@ -46,7 +46,6 @@ const fn case(name: &'static str, scenario: &'static str, args: &'static [&'stat
         name,
         scenario,
         args,
-        pending: false,
         stdin: "",
         compare_stderr: true,
     }
@@ -66,12 +65,6 @@ const fn stdout_only(c: Case) -> Case {
     }
 }
 
-/// Not implemented in ntpq-rs yet: runs, reports, never fails the suite.
-#[allow(dead_code)] // no case is pending right now; kept for new commands
-const fn pending(c: Case) -> Case {
-    Case { pending: true, ..c }
-}
-
 /// A host name that fails to resolve without asking DNS: glibc rejects
 /// names longer than 253 characters locally (never use a name that would
 /// reach the network's resolver).
@@ -80,6 +73,17 @@ macro_rules! long_host {
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
     };
 }
+
+/// The second log file's path, as a literal for `concat!`.
+macro_rules! log_file_2 {
+    () => {
+        "/tmp/ntpq-rs-differential-logfile.log"
+    };
+}
+
+/// Log files the cases write (a fixed path: both programs print it); removed
+/// after the run.
+const LOG_FILES: [&str; 2] = ["/tmp/ntpq-rs-differential.log", log_file_2!()];
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
@@ -318,7 +322,7 @@ const CASES: &[Case] = &[
     case("opt-h-before-error", "synced.toml", &["-h", "-a", "x"]),
     case("opt-error-before-h", "synced.toml", &["-a", "x", "-h"]),
     case("opt-k-missing", "synced.toml", &["-k", "/nonexistent/ntpq-keys", "-c", "rv"]),
-    case("opt-l", "synced.toml", &["-l", "/tmp/ntpq-rs-differential.log", "-d", "-n", "-c", "rv 0 stratum"]),
+    case("opt-l", "synced.toml", &["-l", LOG_FILES[0], "-d", "-n", "-c", "rv 0 stratum"]),
     case("opt-s-hostnames", "synced.toml", &["-s", "-c", "hostnames"]),
     case("opt-S-hostnames", "synced.toml", &["-S", "-c", "hostnames"]),
     case("opt-n-hostnames", "synced.toml", &["-n", "-c", "hostnames"]),
@@ -411,7 +415,7 @@ const CASES: &[Case] = &[
     with_stdin("ntpversion\nntpversion 1\nntpversion 5\nntpversion 0\nntpversion x\nntpversion 4\n", case("set-ntpversion", "synced.toml", &["-n"])),
     case("set-ntpversion-apeers", "synced.toml", &["-n", "-c", "ntpversion 1", "-c", "apeers", "-c", "ntpversion 3", "-c", "apeers"]),
     with_stdin("debug\ndebug more\ndebug more\ndebug less\ndebug no\ndebug less\ndebug 3\ndebug x\n", case("set-debug", "synced.toml", &["-n"])),
-    with_stdin("logfile\nlogfile /tmp/ntpq-rs-differential-logfile.log\nlogfile\nlogfile <stderr>\nlogfile\n", case("set-logfile", "synced.toml", &["-n"])),
+    with_stdin(concat!("logfile\nlogfile ", log_file_2!(), "\nlogfile\nlogfile <stderr>\nlogfile\n"), case("set-logfile", "synced.toml", &["-n"])),
     case("set-logfile-fails", "synced.toml", &["-n", "-c", "logfile /nonexistent/dir/log", "-c", "logfile"]),
     case("set-version", "synced.toml", &["-c", "version", "-c", "vers"]),
     case("set-poll", "synced.toml", &["-c", "poll", "-c", "poll 5 verbose"]),
@@ -673,8 +677,6 @@ impl Differences {
 enum Verdict {
     Pass,
     Fail(String),
-    PendingFail,
-    PendingPass,
     ExpectedDiff,
     Skipped,
 }
@@ -733,6 +735,7 @@ fn run_case(
     first: &Path,
     second: &Path,
     diffs: &Differences,
+    self_check: bool,
 ) -> Verdict {
     let h1 = loopback(suite, 2 * i);
     let h2 = loopback(suite, 2 * i + 1);
@@ -771,15 +774,9 @@ fn run_case(
         stdin
     );
     if diffs.same(&want, &got) {
-        if c.pending {
-            Verdict::PendingPass
-        } else {
-            Verdict::Pass
-        }
-    } else if diffs.skip_cases.iter().any(|s| s == c.name) {
+        Verdict::Pass
+    } else if !self_check && diffs.skip_cases.iter().any(|s| s == c.name) {
         Verdict::ExpectedDiff
-    } else if c.pending {
-        Verdict::PendingFail
     } else {
         Verdict::Fail(diff_report(&label, &want, &got))
     }
@@ -807,39 +804,26 @@ fn run_table(first: &Path, second: &Path, diffs: &Differences, self_check: bool)
                 } else {
                     SUITE_OURS
                 };
-                let mut v = run_case(suite, i, c, first, second, diffs);
-                if self_check {
-                    // Reference against itself: everything must match.
-                    if let Verdict::PendingFail = v {
-                        v = Verdict::Fail(format!("--- {}: reference differs from itself", c.name));
-                    }
-                }
+                let v = run_case(suite, i, c, first, second, diffs, self_check);
                 results.lock().unwrap().push((i, v));
             });
         }
     });
     let mut results = results.into_inner().unwrap();
     results.sort_by_key(|r| r.0);
-    let (mut pass, mut pending_fail, mut pending_pass, mut expected, mut skipped) = (0, 0, 0, 0, 0);
+    let (mut pass, mut expected, mut skipped) = (0, 0, 0);
     let mut failures = Vec::new();
     for (i, v) in results {
         let name = CASES[i].name;
         match v {
             Verdict::Pass => pass += 1,
-            Verdict::PendingFail => pending_fail += 1,
-            Verdict::PendingPass => {
-                pending_pass += 1;
-                if !self_check {
-                    eprintln!("note: pending case {name} now matches; drop its pending marker");
-                }
-            }
             Verdict::ExpectedDiff => expected += 1,
             Verdict::Skipped => skipped += 1,
             Verdict::Fail(report) => failures.push((name, report)),
         }
     }
     eprintln!(
-        "differential: {pass} passed, {} failed, {pending_fail} pending (differ), {pending_pass} pending (match), {expected} deliberate differences, {skipped} skipped",
+        "differential: {pass} passed, {} failed, {expected} deliberate differences, {skipped} skipped",
         failures.len()
     );
     if !failures.is_empty() {
@@ -856,18 +840,25 @@ fn run_table(first: &Path, second: &Path, diffs: &Differences, self_check: bool)
 
 #[test]
 fn ours_matches_reference() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if !have(&[Need::ReferenceNtpq, Need::Port123]) {
         return;
     }
     let diffs = load_differences();
     run_table(Path::new(REFERENCE_NTPQ), &ntpq_rs(), &diffs, false);
+    for f in LOG_FILES {
+        let _ = std::fs::remove_file(f);
+    }
 }
 
 /// The harness itself: the reference against itself must agree on every
 /// case (this checks the simulator's determinism and the scenarios).
+/// Opt-in (`DIFF_SELF_CHECK=1`): it runs the reference twice per case.
 #[test]
 fn harness_self_check_reference_against_itself() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if !matches!(std::env::var("DIFF_SELF_CHECK").as_deref(), Ok(v) if !v.is_empty() && v != "0") {
+        return;
+    }
+    if !have(&[Need::ReferenceNtpq, Need::Port123]) {
         return;
     }
     // No deliberate differences, only the masks of unreproducible text.
@@ -881,6 +872,9 @@ fn harness_self_check_reference_against_itself() {
         &exact,
         true,
     );
+    for f in LOG_FILES {
+        let _ = std::fs::remove_file(f);
+    }
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! compared too) and ntpq all run in it. The guard deletes the namespace,
 //! its /etc/netns directory and the processes on drop.
 //!
-//! Needs root and `ip netns`; without them the test prints SKIP (fails in
+//! Needs root and `ip netns`; without them the tests are skipped (fail in
 //! CI). The binaries come from the same target directory as the test:
 //! `cargo build --workspace` first.
 
@@ -19,27 +19,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ntpq_conformance::{in_ci, ntpq_rs, run, RunOutput, REFERENCE_NTPQ};
+use ntpq_conformance::{have, ntpq_rs, run, workspace_bin, Need, RunOutput, REFERENCE_NTPQ};
 
 const IP: &str = "/usr/sbin/ip";
 const STUB_ADDR: &str = "127.0.0.53:53";
-
-fn bin(name: &str) -> PathBuf {
-    let p = ntpq_rs().with_file_name(name);
-    assert!(
-        p.exists(),
-        "{} not built: run `cargo build --workspace` first",
-        p.display()
-    );
-    p
-}
-
-fn skip(why: &str) {
-    if in_ci() {
-        panic!("names test cannot run in CI: {why}");
-    }
-    eprintln!("SKIP: {why}");
-}
 
 /// A network namespace with its own resolv.conf and hosts, and the
 /// processes started in it; all removed on drop.
@@ -53,16 +36,6 @@ struct NetNs {
 impl NetNs {
     fn create() -> Result<NetNs, String> {
         static N: AtomicUsize = AtomicUsize::new(0);
-        if !Path::new(IP).exists() {
-            return Err(format!("{IP} not found (apt-get install iproute2)"));
-        }
-        let uid = Command::new("id")
-            .arg("-u")
-            .output()
-            .map_err(|e| e.to_string())?;
-        if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
-            return Err("not root: ip netns needs CAP_SYS_ADMIN".into());
-        }
         let name = format!(
             "ntpqrs-dns{}-{}",
             std::process::id(),
@@ -230,21 +203,20 @@ fn remotes(stdout: &str) -> Vec<String> {
         .collect()
 }
 
+/// The namespace with the stub and the simulator running, or None when
+/// the machine cannot make one outside CI.
 fn start(generated: usize, delay_ms: u32) -> Option<NetNs> {
-    let mut ns = match NetNs::create() {
-        Ok(ns) => ns,
-        Err(why) => {
-            skip(&why);
-            return None;
-        }
-    };
+    if !have(&[Need::Root, Need::IpNetns]) {
+        return None;
+    }
+    let mut ns = NetNs::create().unwrap_or_else(|why| panic!("network namespace: {why}"));
     let hosts = ns.dir.join("stub-hosts");
     std::fs::write(&hosts, STUB_HOSTS).expect("stub hosts");
     let scen = ns.dir.join("scenario.toml");
     std::fs::write(&scen, scenario(generated)).expect("scenario");
     let delay = delay_ms.to_string();
     ns.spawn_server(
-        &bin("dns-stub"),
+        &workspace_bin("dns-stub"),
         &[
             "--listen",
             STUB_ADDR,
@@ -261,7 +233,7 @@ fn start(generated: usize, delay_ms: u32) -> Option<NetNs> {
         "stub.log",
     );
     ns.spawn_server(
-        &bin("ntpd-sim"),
+        &workspace_bin("ntpd-sim"),
         &[
             "--listen",
             "127.0.0.1:123",
@@ -313,11 +285,7 @@ fn mrulist_and_peers_names_from_the_stub() {
 /// generated confirmed, mismatching and nameless addresses (IPv4 and IPv6).
 #[test]
 fn mrulist_names_match_the_reference() {
-    if !Path::new(REFERENCE_NTPQ).exists() {
-        if in_ci() {
-            panic!("{REFERENCE_NTPQ} missing in CI (apt-get install -y ntpsec)");
-        }
-        eprintln!("SKIP: {REFERENCE_NTPQ} not found");
+    if !have(&[Need::ReferenceNtpq]) {
         return;
     }
     let Some(ns) = start(200, 0) else { return };

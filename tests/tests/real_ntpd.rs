@@ -12,8 +12,10 @@
 
 use std::time::Duration;
 
-use ntpq_conformance::ntpd::{ntpd_binary, RealNtpd, NTPD_ADDR};
-use ntpq_conformance::{diff_report, ntpq_rs, require, run, RunOutput, REAL_NTPD, REFERENCE_NTPQ};
+use ntpq_conformance::ntpd::{self, ntpd_binary, Shared, NTPD_ADDR};
+use ntpq_conformance::{
+    diff_report, have, ntpq_rs, run, Need, RunOutput, REAL_NTPD, REFERENCE_NTPQ,
+};
 
 /// Variables whose *values* are replaced by `<masked>` before comparing, and
 /// why they can differ between the reference's query and ours (made a few
@@ -291,25 +293,32 @@ fn shown(text: &str) -> String {
         .join("\n")
 }
 
-/// Starts a real ntpd (extra config `extra`), then runs the reference, ours
-/// and the reference again with `args` followed by 127.0.0.1; ours must
-/// equal (after masking) one of the two reference runs, so that an event
-/// (status word counter, last event) or a poll that happens between queries
-/// does not make the test flaky. Up to three rounds. The reference must
-/// answer with `stderr` on stderr (normally nothing).
-fn compare_with(extra: &str, args: &[&str]) {
-    compare_full(extra, args, "", Duration::ZERO)
+/// The ntpd every test of this file reads from (none changes it), started
+/// at first use and stopped when the tests are done. None (the test is
+/// skipped) without root or ntpsec outside CI.
+fn real_ntpd() -> Option<Shared<()>> {
+    if !have(&[Need::ReferenceNtpq, Need::Root, Need::RealNtpd]) {
+        return None;
+    }
+    ntpd::shared("", |_| ())
 }
 
-/// [`compare_with`], waiting `warmup` after ntpd has started.
-fn compare_full(extra: &str, args: &[&str], stderr: &str, warmup: Duration) {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
-        return;
-    }
-    let Some(ntpd) = RealNtpd::start(extra) else {
+/// Runs the reference, ours and the reference again with `args` followed
+/// by 127.0.0.1 against the shared ntpd; ours must equal (after masking)
+/// one of the two reference runs, so that an event (status word counter,
+/// last event) or a poll that happens between queries does not make the
+/// test flaky. Up to three rounds. The reference must answer with `stderr`
+/// on stderr (normally nothing).
+fn compare(args: &[&str]) {
+    compare_full(args, "", Duration::ZERO)
+}
+
+/// [`compare`], once ntpd has been up for at least `warmup`.
+fn compare_full(args: &[&str], stderr: &str, warmup: Duration) {
+    let Some(ntpd) = real_ntpd() else {
         return;
     };
-    std::thread::sleep(warmup);
+    std::thread::sleep(warmup.saturating_sub(ntpd.uptime()));
     let ours = ntpq_rs();
     let reference = std::path::Path::new(REFERENCE_NTPQ);
     let mut full: Vec<&str> = args.to_vec();
@@ -346,16 +355,9 @@ fn compare_full(extra: &str, args: &[&str], stderr: &str, warmup: Duration) {
     panic!("{}", diff_report(&label, &want, &got));
 }
 
-fn compare(args: &[&str]) {
-    compare_with("", args)
-}
-
 #[test]
 fn fixture_answers_mode6() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
-        return;
-    }
-    let Some(_ntpd) = RealNtpd::start("") else {
+    let Some(_ntpd) = real_ntpd() else {
         return;
     };
     let out = run(
@@ -427,7 +429,7 @@ const UPTIME_WARMUP: Duration = Duration::from_secs(3);
 
 #[test]
 fn summary_sysstats() {
-    compare_full("", &["-n", "-c", "sysstats"], "", UPTIME_WARMUP);
+    compare_full(&["-n", "-c", "sysstats"], "", UPTIME_WARMUP);
 }
 
 #[test]
@@ -442,7 +444,7 @@ fn summary_monstats() {
 
 #[test]
 fn summary_iostats() {
-    compare_full("", &["-n", "-c", "iostats"], "", UPTIME_WARMUP);
+    compare_full(&["-n", "-c", "iostats"], "", UPTIME_WARMUP);
 }
 
 #[test]
@@ -454,7 +456,6 @@ fn summary_timerstats() {
 #[test]
 fn summary_authinfo() {
     compare_full(
-        "",
         &["-n", "-c", "authinfo"],
         "Unknown variable.  Trying one at a time.\n",
         UPTIME_WARMUP,

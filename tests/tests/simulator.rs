@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use ntp_control::header::{encode_request, Opcode};
 use ntpd_sim::{Scenario, Simulator};
-use ntpq_conformance::sim::{loopback, start_on_123};
-use ntpq_conformance::{require, RunOutput, REFERENCE_NTPQ};
+use ntpq_conformance::sim::{loopback, serve_on_123, start_on_123};
+use ntpq_conformance::{have, Need, RunOutput, REFERENCE_NTPQ};
 
 /// Suite id in the loopback address (127.<SUITE>.x.y).
 const SUITE: u8 = 62;
@@ -84,7 +84,7 @@ fn simulator_serves_udp_on_an_ephemeral_port() {
 
 #[test]
 fn reordered_fragments_do_not_hang_the_reference() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if !have(&[Need::ReferenceNtpq, Need::Port123]) {
         return;
     }
     let ip = loopback(SUITE, 1);
@@ -111,7 +111,7 @@ fn reordered_fragments_do_not_hang_the_reference() {
 
 #[test]
 fn silent_server_times_out() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if !have(&[Need::ReferenceNtpq, Need::Port123]) {
         return;
     }
     let ip = loopback(SUITE, 2);
@@ -130,7 +130,7 @@ fn silent_server_times_out() {
 
 #[test]
 fn fixed_error_codes_reach_the_client() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if !have(&[Need::ReferenceNtpq, Need::Port123]) {
         return;
     }
     let ip = loopback(SUITE, 3);
@@ -160,17 +160,12 @@ fn fixed_error_codes_reach_the_client() {
 
 #[test]
 fn lossy_and_duplicating_server_terminates() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if !have(&[Need::ReferenceNtpq, Need::Port123]) {
         return;
     }
     let ip = loopback(SUITE, 4);
     let toml = "[system]\nvariables = [\"stratum=2\"]\n[mru.generate]\ncount = 300\n[faults]\nseed = 7\ndrop = 0.3\nduplicate = 0.3\n";
-    let sim = Simulator::spawn(
-        SocketAddr::from((ip, 123)),
-        Scenario::from_toml_str(toml).unwrap(),
-    );
-    let Ok(_sim) = sim else {
-        eprintln!("SKIP: cannot bind {ip}:123");
+    let Some(_sim) = serve_on_123(ip, Scenario::from_toml_str(toml).unwrap()) else {
         return;
     };
     let host = ip.to_string();
@@ -183,7 +178,7 @@ fn lossy_and_duplicating_server_terminates() {
 
 #[test]
 fn malformed_replies_are_rejected_without_hanging() {
-    if !require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if !have(&[Need::ReferenceNtpq, Need::Port123]) {
         return;
     }
     for (k, kind) in ["truncate", "wrong_sequence", "bad_count", "short_data"]
@@ -193,11 +188,7 @@ fn malformed_replies_are_rejected_without_hanging() {
         let ip = loopback(SUITE, 10 + k);
         let toml =
             format!("[system]\nvariables = [\"stratum=2\"]\n[faults]\nmalformed = \"{kind}\"\n");
-        let Ok(_sim) = Simulator::spawn(
-            SocketAddr::from((ip, 123)),
-            Scenario::from_toml_str(&toml).unwrap(),
-        ) else {
-            eprintln!("SKIP: cannot bind {ip}:123");
+        let Some(_sim) = serve_on_123(ip, Scenario::from_toml_str(&toml).unwrap()) else {
             return;
         };
         let out = run_with_deadline(

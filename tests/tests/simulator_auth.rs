@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use ntpq_conformance::sim::{loopback, scenario_path, start_on_123};
-use ntpq_conformance::{ntpq_rs, require, without_added_lines, RunOutput, REFERENCE_NTPQ};
+use ntpq_conformance::{have, ntpq_rs, without_added_lines, Need, RunOutput, REFERENCE_NTPQ};
 
 const SUITE: u8 = 66;
 
@@ -75,7 +75,7 @@ fn head_server_works_through_the_retry() {
     let out = ntpq(&ntpq_rs(), Some("8"), &args(&k, &host, &["reslist"]));
     assert_eq!(out.stderr, "", "{out:?}");
     // The reference (8-octet padding) fails where the two differ.
-    if require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if have(&[Need::ReferenceNtpq]) {
         let out = ntpq(
             Path::new(REFERENCE_NTPQ),
             None,
@@ -126,8 +126,7 @@ fn old_server_with_forced_head_alignment() {
 /// log nor the history file.
 #[test]
 fn prompts_on_the_terminal_without_echo() {
-    if !Path::new("/usr/bin/script").exists() {
-        eprintln!("SKIP: script(1) not installed (util-linux)");
+    if !have(&[Need::Script]) {
         return;
     }
     let ip = loopback(SUITE, 3);

@@ -23,6 +23,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ntpq_conformance::ntpd::RealNtpd;
+use ntpq_conformance::workspace_bin;
 
 /// `--check` fails when the median of (wall time / ntpd CPU) exceeds this.
 /// A healthy client keeps ntpd busy: 1.1-1.3x at 100,000 clients on an
@@ -53,17 +54,6 @@ const VALUE_OPTIONS: &[&str] = &[
     "--runs",
 ];
 const FLAGS: &[&str] = &["--busy", "--check"];
-
-fn release_bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("own path");
-    let p = exe.with_file_name(name);
-    assert!(
-        p.exists(),
-        "{} missing: run `cargo build --release --workspace`",
-        p.display()
-    );
-    p
-}
 
 /// ntpd's CPU seconds so far (utime + stime).
 fn cpu_seconds(pid: u32) -> f64 {
@@ -248,9 +238,9 @@ fn main() {
             }
             p
         }
-        None => release_bin("ntpq"),
+        None => workspace_bin("ntpq"),
     };
-    let loadgen = release_bin("ntp-loadgen");
+    let loadgen = workspace_bin("ntp-loadgen");
     let reference = PathBuf::from(ntpq_conformance::REFERENCE_NTPQ);
 
     // First line of every mode: what was measured.
@@ -350,7 +340,7 @@ fn check(ntpq: &PathBuf, loadgen: &PathBuf, n: usize, runs: usize) -> i32 {
         eprintln!("mrulist speed check failed: {reason}");
         1
     };
-    if !ntpq_conformance::require("/usr/bin/time", "apt-get install -y time") {
+    if !ntpq_conformance::have(&[ntpq_conformance::Need::GnuTime]) {
         return 0;
     }
     let Some(ntpd) = RealNtpd::start(&format!("mru maxdepth {}\n", n + 10_000)) else {

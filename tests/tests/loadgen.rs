@@ -1,17 +1,15 @@
-//! ntp-loadgen against a real NTPsec ntpd (through the shared fixture,
-//! which serialises every user of 127.0.0.1:123).
+//! ntp-loadgen against a real NTPsec ntpd (each test has its own: it
+//! counts what the load changed).
 
 use std::process::Command;
 use std::time::Instant;
 
 use ntpq_conformance::ntpd::RealNtpd;
-use ntpq_conformance::{require, REFERENCE_NTPQ};
-
-const LOADGEN: &str = env!("CARGO_BIN_EXE_ntp-loadgen");
+use ntpq_conformance::{have, ntp_loadgen, Need, REFERENCE_NTPQ};
 
 /// Runs `ntp-loadgen ARGS --json` and returns its JSON line.
 fn loadgen(args: &[&str]) -> String {
-    let out = Command::new(LOADGEN)
+    let out = Command::new(ntp_loadgen())
         .args(args)
         .arg("--json")
         .output()
@@ -91,7 +89,7 @@ fn fill_10k_clients_reaches_ntpd_mru_list() {
         json_int(&json, "\"after\"", "mru_new") - json_int(&json, "\"before\"", "mru_new") >= n
     );
 
-    if require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+    if have(&[Need::ReferenceNtpq]) {
         let text = reference_ntpq("monstats");
         let depth = monstat(&text, "addresses in use:");
         assert!(
@@ -185,7 +183,7 @@ fn ntpd_usage(pid: u32) -> (f64, u64) {
 
 /// On-demand measurements (release build recommended):
 ///
-/// `NTP_LOADGEN_BENCH=10000,100000,1000000 cargo test --release -p ntp-loadgen --test real_ntpd -- --ignored --nocapture bench`
+/// `cargo build --release --workspace && NTP_LOADGEN_BENCH=10000,100000,1000000 cargo test --release -p ntpq-conformance --test loadgen -- --ignored --nocapture bench`
 ///
 /// For each count: a fresh ntpd with `mru maxdepth COUNT+1000`, a fill
 /// (rate, ntpd CPU and RSS), and, for counts up to
@@ -230,7 +228,7 @@ fn bench() {
             "BENCH fill {n}: loadgen wall {wall:.3} s, ntpd cpu {:.2} s, ntpd rss {rss0} -> {rss1} KiB",
             cpu1 - cpu0
         );
-        if n <= ntpq_max && require(REFERENCE_NTPQ, "apt-get install -y ntpsec") {
+        if n <= ntpq_max && have(&[Need::ReferenceNtpq, Need::GnuTime]) {
             let out = Command::new("/usr/bin/time")
                 .args(["-v", REFERENCE_NTPQ, "-n", "-c", "mrulist", "127.0.0.1"])
                 .stdout(std::process::Stdio::null())
