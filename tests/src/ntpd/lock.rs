@@ -3,7 +3,7 @@
 //! `$TMPDIR/ntpq-rs-real-ntpd.lock` holds "<test pid> <ntpd pid>". A lock
 //! left by a dead test process is stale: its ntpd, if still alive and
 //! recognisably ours (its command line names one of our temporary
-//! directories), is killed.
+//! directories), is killed and its directories are removed.
 
 use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -60,6 +60,9 @@ impl ProcessLock {
                             if let Some(npid) = ntpd.filter(|&p| p != 0) {
                                 kill_stale_ntpd(npid);
                             }
+                            if let Some(pid) = owner.filter(|&p| p != me) {
+                                remove_dirs_of(pid);
+                            }
                             let _ = fs::remove_file(&path);
                         }
                     }
@@ -100,5 +103,16 @@ fn kill_stale_ntpd(pid: u32) {
             .arg(pid.to_string())
             .status();
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Removes the ntpd directories a dead test process `pid` left behind.
+fn remove_dirs_of(pid: u32) {
+    let prefix = format!("{DIR_PREFIX}{pid}-");
+    let tmp = std::env::temp_dir();
+    for entry in fs::read_dir(&tmp).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
     }
 }
