@@ -1,16 +1,18 @@
 //! Authentication end to end against a real NTPsec ntpd 1.2.2 on 127.0.0.1
 //! (see `ntpq_conformance::ntpd`): a key file with one key of each type
-//! ntpd accepts, `trustedkey` for all of them and `controlkey` for the one
-//! under test. For each type, `:config` changes something observable
-//! (`restrict 127.0.0.N` shows up in `reslist`), `ifstats` and `reslist`
-//! work, and a wrong key, a wrong type, an unknown key id and a
-//! non-control key get the reference's error text. Where the reference
-//! ntpq can do the same (it sends untruncated MACs, so SHA-2 keys fail for
-//! it), its output is compared with ours.
+//! ntpd accepts and `trustedkey` for all of them. For each type, made the
+//! `controlkey` in turn, `:config` changes something observable
+//! (`restrict 127.0.0.N` shows up in `reslist`) and `ifstats` and
+//! `reslist` work; on a shared ntpd (control key 1, left unchanged) a
+//! wrong key, a wrong type, an unknown key id and a non-control key get the
+//! reference's error text. Where the reference ntpq can do the same (it
+//! sends untruncated MACs, so SHA-2 keys fail for it), its output is
+//! compared with ours.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use ntpq_conformance::ntpd::{self, Exclusive, NTPD_ADDR};
+use ntpq_conformance::ntpd::{self, Shared, NTPD_ADDR};
 use ntpq_conformance::{
     diff_report, have, ntpq_rs, run, without_added_lines, Need, RunOutput, REFERENCE_NTPQ,
 };
@@ -79,6 +81,9 @@ fn reference_works(keyid: u32) -> bool {
     matches!(keyid, 1..=3 | 8 | 18 | 19 | 20 | 25 | 27 | 29 | 31)
 }
 
+/// The key files, written once per run into the build's own temporary
+/// directory (`target/tmp`: the shared ntpd reads them for as long as the
+/// test binary runs, and nothing is left in the system's /tmp).
 struct Keys {
     dir: PathBuf,
 }
@@ -86,12 +91,16 @@ struct Keys {
 impl Keys {
     /// The key files, or None (the test is skipped) when the machine
     /// cannot run a real ntpd or the reference outside CI.
-    fn new(tag: &str) -> Option<Keys> {
+    fn get() -> Option<&'static Keys> {
         if !have(&[Need::Root, Need::RealNtpd, Need::ReferenceNtpq]) {
             return None;
         }
-        let dir = std::env::temp_dir().join(format!("ntpq-rs-auth-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        static KEYS_FILES: OnceLock<Keys> = OnceLock::new();
+        Some(KEYS_FILES.get_or_init(Keys::write_all))
+    }
+
+    fn write_all() -> Keys {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real_ntpd_auth-keys");
         std::fs::create_dir_all(&dir).unwrap();
         let mut text = String::from("# test keys\n");
         for (id, t, k) in KEYS {
@@ -111,32 +120,40 @@ impl Keys {
         }
         Keys::write(&dir.join("wrong.keys"), &wrong);
         Keys::write(&dir.join("wrongtype.keys"), &wrong_type);
-        Some(Keys { dir })
+        Keys { dir }
     }
 
+    /// Private (both programs warn about readable key files), and replaced
+    /// in one step: another test run may be reading the same file.
     fn write(path: &Path, text: &str) {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::write(path, text).unwrap();
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::rename(&tmp, path).unwrap();
     }
 
     fn path(&self, name: &str) -> String {
         self.dir.join(name).display().to_string()
     }
 
-    fn ntpd(&self, controlkey: u32) -> Option<Exclusive> {
-        ntpd::exclusive(&format!(
+    /// ntpd's configuration lines for the keys, `controlkey` last.
+    fn config(&self, controlkey: u32) -> String {
+        format!(
             "keys {}\ntrustedkey 1 2 3 4 5 6 7 8 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31\ncontrolkey {controlkey}\n",
             self.path("ntp.keys")
-        ))
+        )
+    }
+
+    /// The ntpd the tests that do not change it share: control key 1
+    /// (MD5).
+    fn shared_ntpd(&self) -> Option<Shared<()>> {
+        ntpd::shared(&self.config(SHARED_CONTROL_KEY), |_| ())
     }
 }
 
-impl Drop for Keys {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+/// The control key of the shared ntpd.
+const SHARED_CONTROL_KEY: u32 = 1;
 
 fn ours(args: &[&str]) -> RunOutput {
     run(&ntpq_rs(), args, "")
@@ -202,16 +219,38 @@ fn same_as_reference(label: &str, args: &[&str]) {
     assert!(want == got_cmp, "{}", diff_report(label, &want, &got));
 }
 
+/// One ntpd of its own (it is reconfigured): each key type in turn is made
+/// the control key at run time (`:config controlkey N`, signed with the
+/// previous one), then must configure and list.
 #[test]
 fn every_key_type_configures_and_lists() {
-    let Some(keys) = Keys::new("types") else {
+    let Some(keys) = Keys::get() else {
         return;
     };
     let keyfile = keys.path("ntp.keys");
+    let mut control = 1;
+    let Some(_ntpd) = ntpd::exclusive(&keys.config(control)) else {
+        return;
+    };
     for &(id, kind, _) in control_keys() {
-        let Some(_ntpd) = keys.ntpd(id) else {
-            return;
-        };
+        if id != control {
+            let out = ours(&[
+                "-n",
+                "-k",
+                &keyfile,
+                "-a",
+                &control.to_string(),
+                "-c",
+                &format!(":config controlkey {id}"),
+                NTPD_ADDR,
+            ]);
+            assert_eq!(
+                (out.stdout.as_str(), out.stderr.as_str()),
+                ("Config Succeeded\n", ""),
+                "making key {id} ({kind}) the control key with key {control}"
+            );
+            control = id;
+        }
         let a = id.to_string();
         let addr = format!("127.0.0.{}", 100 + id);
         eprintln!("key {id} {kind}");
@@ -255,10 +294,10 @@ fn every_key_type_configures_and_lists() {
 
 #[test]
 fn refused_credentials_get_the_reference_errors() {
-    let Some(keys) = Keys::new("errors") else {
+    let Some(keys) = Keys::get() else {
         return;
     };
-    let Some(_ntpd) = keys.ntpd(1) else {
+    let Some(_ntpd) = keys.shared_ntpd() else {
         return;
     };
     let good = keys.path("client.keys");
@@ -300,10 +339,10 @@ fn refused_credentials_get_the_reference_errors() {
 /// reading); ntpd signs its replies, which the client checks silently.
 #[test]
 fn authenticate_yes_signs_every_request() {
-    let Some(keys) = Keys::new("always") else {
+    let Some(keys) = Keys::get() else {
         return;
     };
-    let Some(_ntpd) = keys.ntpd(1) else {
+    let Some(_ntpd) = keys.shared_ntpd() else {
         return;
     };
     let k = keys.path("ntp.keys");
@@ -358,10 +397,10 @@ fn authenticate_yes_signs_every_request() {
 /// `localhost` as 1.2.2 does, and also for 127.0.0.1 (ntpq-rs).
 #[test]
 fn local_control_key_from_the_configuration() {
-    let Some(keys) = Keys::new("local") else {
+    let Some(keys) = Keys::get() else {
         return;
     };
-    let Some(ntpd) = keys.ntpd(3) else {
+    let Some(ntpd) = keys.shared_ntpd() else {
         return;
     };
     let k = keys.path("ntp.keys");
@@ -383,7 +422,7 @@ fn local_control_key_from_the_configuration() {
         assert_eq!(out.stderr, "", "{host}: {out:?}");
         assert!(out.stdout.contains("127.0.0.1/32"), "{host}: {out:?}");
         assert!(
-            out.stdout.ends_with("keyid is 3\nKeytype: AES-128\n"),
+            out.stdout.ends_with("keyid is 1\nKeytype: MD5\n"),
             "{host}: {out:?}"
         );
     }
