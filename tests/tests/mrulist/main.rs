@@ -4,7 +4,8 @@
 //!   filled by `ntp-loadgen` (10k clients); our `ntpq -n -c mrulist`
 //!   against `/usr/bin/ntpq -n -c mrulist` on the same list, with the load
 //!   generator's ground truth as a second witness. The tests that only read
-//!   share one filled ntpd; the two that churn the list get their own;
+//!   share one filled ntpd; the two that churn the list ([`busy_ntpd`])
+//!   get their own;
 //! * [`simulated`]: the simulator with a list that changes while it is read
 //!   (completeness, the `# ` report) and one that does not (no report, the
 //!   reference's output);
@@ -18,6 +19,7 @@
 //! Every run uses `-n`: the machine's name server is not on loopback and
 //! must never be queried (names are tested in `names.rs`).
 
+mod busy_ntpd;
 mod faults;
 mod hooked;
 mod interrupt;
