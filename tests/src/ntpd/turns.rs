@@ -3,7 +3,9 @@
 //! test with an exclusive ntpd. A waiting exclusive test goes before new
 //! readers; a reader wanting another configuration or setup than the
 //! running shared ntpd waits until its readers are done, then replaces it.
-//! The shared ntpd is stopped when the test binary exits.
+//! The shared ntpd is stopped when the test binary exits. A test holds at
+//! most one turn at a time: asking for another while holding one can wait
+//! for itself.
 
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
