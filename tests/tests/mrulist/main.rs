@@ -1,11 +1,11 @@
 //! `mrulist` end to end:
 //!
-//! * [`real_ntpd`]: a real NTPsec ntpd on 127.0.0.1 whose MRU list is
-//!   filled by `ntp-loadgen` (10k clients); our `ntpq -n -c mrulist`
+//! * [`with_real_ntpd`]: a real NTPsec ntpd on 127.0.0.1 whose MRU list
+//!   is filled by `ntp-loadgen` (10k clients); our `ntpq -n -c mrulist`
 //!   against `/usr/bin/ntpq -n -c mrulist` on the same list, with the load
 //!   generator's ground truth as a second witness. The tests that only read
-//!   share one filled ntpd; the two that churn the list ([`busy_ntpd`])
-//!   get their own;
+//!   share one filled ntpd; the two that churn the list
+//!   ([`with_real_ntpd_churn`]) get their own;
 //! * [`simulated`]: the simulator with a list that changes while it is read
 //!   (completeness, the `# ` report) and one that does not (no report, the
 //!   reference's output);
@@ -16,16 +16,20 @@
 //! * [`interrupt`]: Ctrl-C during a long retrieval, and a reader that goes
 //!   away (`| head -3`).
 //!
+//! The test harness starts tests in name order: the modules are named so
+//! that the CPU-heavy real-ntpd comparisons come last, after the
+//! simulated lists and interruptions whose timing they would disturb.
+//!
 //! Every run uses `-n`: the machine's name server is not on loopback and
 //! must never be queried (names are tested in `names.rs`).
 
-mod busy_ntpd;
 mod faults;
 mod hooked;
 mod interrupt;
 mod output;
-mod real_ntpd;
 mod simulated;
+mod with_real_ntpd;
+mod with_real_ntpd_churn;
 
 use std::time::{Duration, Instant};
 

@@ -13,7 +13,7 @@ use ntpq_conformance::{ntp_loadgen, RunOutput};
 
 use super::ours;
 use super::output::{changed_count, duplicates, report_lines, table, Row};
-use super::real_ntpd::{assert_matches_truth, own_filled, SELF_ADDR};
+use super::with_real_ntpd::{assert_matches_truth, own_filled, SELF_ADDR};
 
 /// Runs our `mrulist` 0.2 s into a 1.5 s `ntp-loadgen churn` (with
 /// `extra` rates and seed, on top of the 10000 filled clients) and returns
