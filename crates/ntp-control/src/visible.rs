@@ -7,9 +7,11 @@
 
 use std::borrow::Cow;
 
-/// Whether `c` could act on a terminal.
+/// Whether `c` could act on a terminal. The information separators
+/// 0x1c-0x1f do not (terminals ignore them) and stay, as Python's
+/// `str.split()` treats them as spaces where the reference splits values.
 fn is_control(c: char) -> bool {
-    matches!(c, '\0'..='\x08' | '\x0a'..='\x1f' | '\x7f'..='\u{9f}')
+    matches!(c, '\0'..='\x08' | '\x0a'..='\x1b' | '\x7f'..='\u{9f}')
 }
 
 /// `text` with every control character as `\xHH`.
@@ -59,6 +61,11 @@ mod tests {
         ] {
             assert!(matches!(visible(plain), Cow::Borrowed(_)), "{plain:?}");
         }
+    }
+
+    #[test]
+    fn separators_that_python_splits_on_stay() {
+        assert_eq!(visible("T\x1e\x1bU"), "T\x1e\\x1bU");
     }
 
     #[test]
