@@ -25,7 +25,9 @@ use crate::output::Output;
 use crate::signal;
 
 mod follow;
+mod print;
 use follow::{sleep_unless_interrupted, Polls};
+use print::print_rows;
 
 fn unix_now() -> f64 {
     std::time::SystemTime::now()
@@ -365,63 +367,6 @@ fn max_entries_setting() -> usize {
         .and_then(|v| v.trim().parse().ok())
         .filter(|&n: &usize| n > 0)
         .unwrap_or(DEFAULT_MAX_ENTRIES)
-}
-
-/// Rows formatted per chunk: about 1.3 MB of text.
-const ROWS_PER_CHUNK: usize = 16_384;
-
-/// The table's rows. A long list is formatted on two threads (the server
-/// is done by now, so the second core is free): a helper formats the odd
-/// chunks while this thread formats the even ones and writes all of them
-/// in order; a few chunks in flight keep memory flat. `write` returns
-/// false when the output is gone (closed pipe): formatting stops.
-fn print_rows(
-    list: &MruList,
-    names: &RemoteNames,
-    now: f64,
-    pivot: i64,
-    write: &mut dyn FnMut(&str) -> bool,
-) {
-    let format = |chunk: &[MruEntry]| {
-        let mut text = String::with_capacity(chunk.len() * 80);
-        for e in chunk {
-            if rows::row_into(&mut text, e, Some(now), pivot) {
-                names.push_text(&mut text, e, &list.v6);
-            }
-            text.push('\n');
-        }
-        text
-    };
-    let chunks: Vec<&[MruEntry]> = list.entries.chunks(ROWS_PER_CHUNK).collect();
-    if chunks.len() < 4 {
-        for chunk in chunks {
-            if !write(&format(chunk)) {
-                return;
-            }
-        }
-        return;
-    }
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<String>(2);
-        let odd = &chunks;
-        scope.spawn(move || {
-            for chunk in odd.iter().skip(1).step_by(2) {
-                if tx.send(format(chunk)).is_err() {
-                    break; // the writer stopped (closed pipe)
-                }
-            }
-        });
-        for pair in chunks.chunks(2) {
-            let mut going = write(&format(pair[0]));
-            if going && pair.len() == 2 {
-                going = rx.recv().is_ok_and(|text| write(&text));
-            }
-            if !going {
-                break;
-            }
-        }
-        drop(rx);
-    });
 }
 
 /// Runs `read` (which feeds entries to a sink) and files the entries: in
