@@ -34,8 +34,6 @@ pub fn cook(data: &[u8]) {
     let _ = cooked::status_line(false, status, &system_status_text(status));
     for v in &vars {
         assert_visible(&cooked::generic_repr(&v.value, &v.raw), "");
-        let _ = summary::py_str(v);
-        let _ = summary::truthy(&v.value);
         let (period, _) = summary::periodize(&v.value);
         let _ = summary::packetize(&v.value, period);
     }

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use arbitrary::Unstructured;
 use ntp_control::header::{encode_error, encode_response, Header, ServerErrorCode, HEADER_LEN};
 use ntp_control::mru::entry::{addr_text, AddrRef};
-use ntp_control::mru::{parse_mrulist_args, MruList, MruRetrieval, RetrievalConfig, MRU_ROW_LIMIT};
+use ntp_control::mru::{
+    parse_mrulist_args, Finish, MruList, MruRetrieval, RetrievalConfig, MRU_ROW_LIMIT,
+};
 use ntp_control::Timeouts;
 use ntpd_sim::ServerState;
 
@@ -60,6 +62,7 @@ pub fn mru_engine(data: &[u8]) {
     let mut r = MruRetrieval::new(options, config, None, None, now);
     let mut list = MruList::default();
     let mut network: VecDeque<Vec<u8>> = VecDeque::new();
+    let mut follows = 0;
     for _ in 0..400 {
         while let Some(pkt) = r.poll_transmit() {
             let replies = server.handle(t0() + (now - base), client_addr(), &pkt);
@@ -75,6 +78,17 @@ pub fn mru_engine(data: &[u8]) {
         }
         while r.poll_event().is_some() {}
         if r.is_finished() {
+            // `mrulist follow`: poll again for what changed, a few times
+            // (only a complete walk can be followed).
+            let complete = r.finish() == Some(&Finish::Complete);
+            if follows < 3 && u.arbitrary::<bool>().unwrap_or(false) {
+                follows += 1;
+                now += Duration::from_secs(u.int_in_range(0..=20).unwrap_or(5));
+                assert_eq!(r.follow(now), complete);
+                if complete {
+                    continue;
+                }
+            }
             break;
         }
         if let Some(pkt) = network.pop_front() {
