@@ -226,9 +226,12 @@ fn type_letter(f: &Fields) -> char {
             'a'
         } else {
             match f.ntscookies {
+                // Python's chr(48 + n); a control character (DEL, C1:
+                // ntscookies=79..111) would act on the terminal: '?'.
                 Some(Value::Int(n)) if *n > -1 => u32::try_from(*n + 48)
                     .ok()
                     .and_then(char::from_u32)
+                    .filter(|c| !c.is_control())
                     .unwrap_or('?'),
                 _ => 'u',
             }

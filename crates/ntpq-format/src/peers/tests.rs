@@ -259,3 +259,36 @@ fn hugely_negative_width_pads_instead_of_panicking() {
     assert_eq!(layout.name_width, 15 - 65_536 - 80);
     assert!(row(&layout, &r).len() < 70_000);
 }
+
+/// Found by fuzzing (peers_row): the type column is chr(48 + ntscookies)
+/// as in the reference, and a server's ntscookies=100 put the C1 control
+/// character U+0094 on the terminal; control characters show as '?'.
+#[test]
+fn nts_cookie_type_letter_is_never_a_control_character() {
+    let letter = |cookies: &str| {
+        let text =
+            format!("srcadr=192.0.2.10, hmode=3, stratum=1, refid=GPS, ntscookies={cookies}");
+        let vars = parse_varlist(text.as_bytes());
+        let r = PeerRow {
+            status: 0x961a,
+            associd: 1,
+            vars: &vars,
+            now_unix: NOW,
+            units: false,
+            old_version: false,
+            hostnames: 0,
+            host_label: None,
+            resolve: &resolve,
+        };
+        let layout = PeersLayout::new(PeersKind::Peers, 80, false, None);
+        let line = row(&layout, &r);
+        // The column after the stratum: " 1 u ".
+        let at = line.find(" 1 ").expect("stratum column") + 3;
+        line[at..].chars().next().expect("a type column")
+    };
+    assert_eq!(letter("4"), '4');
+    assert_eq!(letter("17"), 'A');
+    assert_eq!(letter("79"), '?', "DEL");
+    assert_eq!(letter("100"), '?', "U+0094");
+    assert_eq!(letter("112"), '\u{a0}', "printable again past C1");
+}
