@@ -254,6 +254,13 @@ pub fn print_crash(target: &Target, c: &Crash) {
 /// Replays the seeds, then mutates until the budget is spent.
 pub fn fuzz(target: &'static Target, opts: &Options) -> Result<Stats, Crash> {
     install_quiet_hook();
+    let result = fuzz_quietly(target, opts);
+    // Panics after the run (a test's assertion) print as usual again.
+    let _ = panic::take_hook();
+    result
+}
+
+fn fuzz_quietly(target: &'static Target, opts: &Options) -> Result<Stats, Crash> {
     let started = Instant::now();
     let dir = opts.corpus.clone().unwrap_or_else(|| corpus_dir(target));
     let seeds: Vec<Vec<u8>> = match read_corpus(&dir) {
@@ -371,6 +378,12 @@ pub fn fuzz(target: &'static Target, opts: &Options) -> Result<Stats, Crash> {
 /// Runs the given files (or every file of the given directories).
 pub fn replay(target: &'static Target, paths: &[PathBuf]) -> Result<usize, Crash> {
     install_quiet_hook();
+    let result = replay_quietly(target, paths);
+    let _ = panic::take_hook();
+    result
+}
+
+fn replay_quietly(target: &'static Target, paths: &[PathBuf]) -> Result<usize, Crash> {
     let mut n = 0;
     for p in paths {
         let files = if p.is_dir() {

@@ -38,13 +38,13 @@ pub fn scenario(toml: &'static str) -> ntpd_sim::Scenario {
         .clone()
 }
 
-/// Panics if `text` holds a control character (C0, DEL, C1) other than
-/// those in `allowed`: server text must not act on a terminal.
+/// Panics if `text` holds a control character that could act on a
+/// terminal (C0, DEL, C1; not tab nor the information separators
+/// 0x1c-0x1f, as `ntp_control::visible` decides) other than those in
+/// `allowed`: server text must not act on a terminal.
 pub fn assert_visible(text: &str, allowed: &str) {
-    if let Some(c) = text
-        .chars()
-        .find(|&c| c != '\t' && !allowed.contains(c) && (c.is_control()))
-    {
+    let acts = |c: char| c.is_control() && !matches!(c, '\t' | '\x1c'..='\x1f');
+    if let Some(c) = text.chars().find(|&c| acts(c) && !allowed.contains(c)) {
         panic!("control character {c:?} in output: {text:?}");
     }
 }
