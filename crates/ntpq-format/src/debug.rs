@@ -30,10 +30,12 @@ pub fn query_event_lines(ev: &QueryEvent, debug: u32) -> Vec<LogLine> {
             associd,
             data,
         } => {
+            // The data may carry server text (an MRU nonce): shown so that
+            // it cannot act on the terminal.
             let text = format!(
                 "sendrequest: opcode={}, associd={associd}, qdata={}",
                 opcode.code(),
-                String::from_utf8_lossy(data)
+                ntp_control::visible::visible(&String::from_utf8_lossy(data))
             );
             // The reference separates exchanges with a blank line from -D3.
             return if debug >= 3 {
@@ -257,6 +259,23 @@ pub fn hex_dump_into(s: &mut String, data: &[u8]) {
 mod tests {
     use super::*;
     use ntp_control::Opcode;
+
+    /// Found by fuzzing (hostile_server): a nonce holding BEL went to the
+    /// log stream raw in the next request's `qdata=`.
+    #[test]
+    fn request_data_from_the_server_is_shown_escaped() {
+        let req = QueryEvent::Request {
+            opcode: Opcode::ReadMru,
+            associd: 0,
+            data: b"nonce=12\x07\x1b[2J, frags=32".to_vec(),
+        };
+        assert_eq!(
+            query_event_lines(&req, 1),
+            [LogLine::Stamped(
+                "sendrequest: opcode=10, associd=0, qdata=nonce=12\\x07\\x1b[2J, frags=32".into()
+            )]
+        );
+    }
 
     #[test]
     fn events_render_at_their_levels() {

@@ -34,11 +34,20 @@ pub struct PeersLayout {
 
 const REFID_WIDTH: usize = 15;
 
+/// The most negative `-W` honoured (see [`PeersLayout::new`]).
+const MAX_NEGATIVE_WIDTH: i64 = 1 << 16;
+
 impl PeersLayout {
     /// `term_width` is the `-W` value, else the terminal width, else 80
     /// (0 also means 80, as in the reference).
     pub fn new(kind: PeersKind, term_width: i64, wide: bool, host_width: Option<usize>) -> Self {
-        let term = if term_width == 0 { 80 } else { term_width };
+        // A negative width pads the remote column to |width| (Python's
+        // `%-*s`); past what memory holds Python raises, we stop at 2^16.
+        let term = if term_width == 0 {
+            80
+        } else {
+            term_width.max(-MAX_NEGATIVE_WIDTH)
+        };
         // Extra room beyond 80 columns goes to the remote name, capped so
         // very wide terminals do not spread the columns apart.
         let slack = term.saturating_sub(80).min(24);
@@ -217,9 +226,12 @@ fn type_letter(f: &Fields) -> char {
             'a'
         } else {
             match f.ntscookies {
+                // Python's chr(48 + n); a control character (DEL, C1:
+                // ntscookies=79..111) would act on the terminal: '?'.
                 Some(Value::Int(n)) if *n > -1 => u32::try_from(*n + 48)
                     .ok()
                     .and_then(char::from_u32)
+                    .filter(|c| !c.is_control())
                     .unwrap_or('?'),
                 _ => 'u',
             }

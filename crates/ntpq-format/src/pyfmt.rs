@@ -194,16 +194,23 @@ pub(crate) fn py_slice_from(s: &str, start: i64) -> String {
 
 /// Python `"%-*.*s" % (width, prec, s)` with possibly non-positive values:
 /// a negative precision shows nothing, a negative width left-justifies.
+/// Padded by hand: `-W -100000` asks for a field wider than `format!`
+/// allows (65535), and Python pads it all the same.
 pub(crate) fn py_left_field(s: &str, width: i64, prec: i64) -> String {
-    let shown: String = s.chars().take(prec.max(0) as usize).collect();
-    let w = width.unsigned_abs() as usize;
-    format!("{shown:<w$}")
+    let mut shown: String = s.chars().take(prec.max(0) as usize).collect();
+    let w = usize::try_from(width.unsigned_abs()).unwrap_or(usize::MAX);
+    let pad = w.saturating_sub(shown.chars().count());
+    shown.push_str(&" ".repeat(pad));
+    shown
 }
 
 /// Python `"%*.*s" % (width, prec, s)` (right-aligned, cut to `prec`).
 pub(crate) fn py_right_field(s: &str, width: usize, prec: usize) -> String {
     let shown: String = s.chars().take(prec).collect();
-    format!("{shown:>width$}")
+    let pad = width.saturating_sub(shown.chars().count());
+    let mut out = " ".repeat(pad);
+    out.push_str(&shown);
+    out
 }
 
 /// Python `"%o" % i` / `"%x" % i` of an integer with zero padding to `width`

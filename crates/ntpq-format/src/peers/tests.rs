@@ -221,3 +221,74 @@ rec=0x12, delay=inf, offset=-inf, jitter=, ntscookies=99999999999",
         }
     }
 }
+
+/// Found by fuzzing (peers_row): `-W -65536` made the remote column
+/// wider than `format!` pads (65535) and the row panicked; Python pads
+/// it (a negative width left-justifies in |width|).
+#[test]
+fn hugely_negative_width_pads_instead_of_panicking() {
+    let vars = parse_varlist(b"srcadr=192.0.2.10, stratum=1, refid=GPS");
+    let r = PeerRow {
+        status: 0x961a,
+        associd: 1,
+        vars: &vars,
+        now_unix: NOW,
+        units: false,
+        old_version: false,
+        hostnames: 0,
+        host_label: None,
+        resolve: &resolve,
+    };
+    let layout = PeersLayout::new(PeersKind::Peers, -65_536, false, None);
+    assert_eq!(layout.name_width, 15 - 65_616);
+    let line = row(&layout, &r);
+    // Tally, the address cut as Python's `name[:n]` cuts it (to
+    // nothing), left-justified in 65601 columns, a space, the refid.
+    let remote = format!("*{} ", " ".repeat(65_601));
+    assert!(line.starts_with(&remote), "{:?}", &line[..40]);
+    assert!(
+        line[remote.len()..].starts_with(".GPS. "),
+        "{:?}",
+        &line[remote.len()..]
+    );
+    assert!(line.ends_with('\n'));
+    // Past 2^16 columns (Python would run out of memory) the field stops
+    // growing: `-W -2543380970530432131` (the fuzzer's) made a row of
+    // 2.5e18 spaces and aborted.
+    let layout = PeersLayout::new(PeersKind::Peers, -2_543_380_970_530_432_131, false, None);
+    assert_eq!(layout.name_width, 15 - 65_536 - 80);
+    assert!(row(&layout, &r).len() < 70_000);
+}
+
+/// Found by fuzzing (peers_row): the type column is chr(48 + ntscookies)
+/// as in the reference, and a server's ntscookies=100 put the C1 control
+/// character U+0094 on the terminal; control characters show as '?'.
+#[test]
+fn nts_cookie_type_letter_is_never_a_control_character() {
+    let letter = |cookies: &str| {
+        let text =
+            format!("srcadr=192.0.2.10, hmode=3, stratum=1, refid=GPS, ntscookies={cookies}");
+        let vars = parse_varlist(text.as_bytes());
+        let r = PeerRow {
+            status: 0x961a,
+            associd: 1,
+            vars: &vars,
+            now_unix: NOW,
+            units: false,
+            old_version: false,
+            hostnames: 0,
+            host_label: None,
+            resolve: &resolve,
+        };
+        let layout = PeersLayout::new(PeersKind::Peers, 80, false, None);
+        let line = row(&layout, &r);
+        // The column after the stratum: " 1 u ".
+        let at = line.find(" 1 ").expect("stratum column") + 3;
+        line[at..].chars().next().expect("a type column")
+    };
+    assert_eq!(letter("4"), '4');
+    assert_eq!(letter("17"), 'A');
+    assert_eq!(letter("79"), '?', "DEL");
+    assert_eq!(letter("100"), '?', "U+0094");
+    assert_eq!(letter("112"), '\u{a0}', "printable again past C1");
+}

@@ -90,10 +90,13 @@ fn collect(
     Ok(got)
 }
 
-/// Raw mode: the last reply's text exactly as received (Latin-1).
+/// Raw mode: the last reply's text as received (Latin-1), its line ends
+/// kept and other control characters shown as `\xHH` (they would act on
+/// the terminal).
 fn say_raw(cx: &mut Context, data: &[u8]) {
     let text: String = data.iter().map(|&b| b as char).collect();
-    cx.out.say(&text);
+    cx.out
+        .say(&ntp_control::visible::visible_keeping_line_ends(&text));
 }
 
 fn names_of(rows: &[Row]) -> Vec<String> {

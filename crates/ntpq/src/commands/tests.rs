@@ -614,3 +614,20 @@ fn an_error_in_the_one_at_a_time_fallback_ends_the_run() {
         "{ran:?}"
     );
 }
+
+/// Found by fuzzing (hostile_server): raw mode of the summaries printed
+/// the reply's control characters (here binary data, NUL and ESC) to the
+/// terminal as they came.
+#[test]
+fn raw_summary_shows_control_characters_escaped() {
+    let toml = r#"
+[system]
+variables = ["mru_enabled=1", "mru_depth=\u001b[2J", "mru_mem=\u0000x"]
+"#;
+    let mut h = Harness::new(toml);
+    assert_eq!(h.run("raw").stdout, "Output set to raw\n");
+    let out = h.run("monstats").stdout;
+    assert!(out.contains("mru_depth=\\x1b[2J"), "{out:?}");
+    assert!(out.contains("mru_mem=\\x00x"), "{out:?}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\0'), "{out:?}");
+}
