@@ -336,9 +336,11 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     cx.out
         .say(&format!("# Used {} megabytes of memory\n", peak_rss_mib()));
     let complete = ending == Ending::Complete;
-    if (complete || stalled) && !interrupted {
+    // A list stopped at the bound outran the reader too: say what is known.
+    let too_many = matches!(ending, Ending::TooMany(_));
+    if (complete || stalled || too_many) && !interrupted {
         let r = report_numbers(&m, &stats, list.entries.len(), collected, pivot);
-        let text = busy_report(&r, want_stats || stalled, !filtered && !direct);
+        let text = busy_report(&r, want_stats || stalled || too_many, !filtered && !direct);
         cx.out.say(&text);
     }
     if complete || ending == Ending::Interrupted {
