@@ -6,7 +6,7 @@
 function __ntpq_command
     set -l typed (string replace -r '^[\'"]' '' -- (commandline -ct))
     if not string match -q -- '* *' $typed
-        printf '%s\n' ':config' 'EOF' 'addvars' 'apeers' 'associations' 'authenticate' 'authinfo' 'cl' 'clearvars' 'clocklist' 'clockvar' 'config-from-file' 'cooked' 'cv' 'debug' 'delay' 'direct' 'doflake' 'exit' 'help' 'host' 'hostnames' 'ifstats' 'iostats' 'kerninfo' 'keyid' 'keytype' 'lassociations' 'logfile' 'lopeers' 'lpassociations' 'lpeers' 'monstats' 'mreadlist' 'mreadvar' 'mrl' 'mrulist' 'mrv' 'mssntpinfo' 'noflake' 'ntpversion' 'ntsinfo' 'opeers' 'passociations' 'passwd' 'peers' 'poll' 'pstats' 'quit' 'raw' 'readlist' 'readvar' 'reslist' 'rl' 'rmvars' 'rpeers' 'rv' 'showvars' 'sysinfo' 'sysstats' 'timeout' 'timerstats' 'units' 'version' 'writelist' 'writevar'
+        printf '%s\n' ':config' 'EOF' 'addvars' 'apeers' 'associations' 'authenticate' 'authinfo' 'cl' 'clearvars' 'clocklist' 'clockvar' 'config-from-file' 'cooked' 'cv' 'debug' 'delay' 'direct' 'doflake' 'exit' 'format' 'help' 'host' 'hostnames' 'ifstats' 'iostats' 'kerninfo' 'keyid' 'keytype' 'lassociations' 'logfile' 'lopeers' 'lpassociations' 'lpeers' 'monstats' 'mreadlist' 'mreadvar' 'mrl' 'mrulist' 'mrv' 'mssntpinfo' 'noflake' 'ntpversion' 'ntsinfo' 'opeers' 'passociations' 'passwd' 'peers' 'poll' 'pstats' 'quit' 'raw' 'readlist' 'readvar' 'reslist' 'rl' 'rmvars' 'rpeers' 'rv' 'showvars' 'sysinfo' 'sysstats' 'timeout' 'timerstats' 'units' 'version' 'writelist' 'writevar'
         return
     end
     set -l cmd (string split -m 1 ' ' -- $typed)[1]
@@ -25,8 +25,12 @@ function __ntpq_command
             for w in 'more' 'less' 'no'
                 echo $head$w
             end
+        case 'format'
+            for w in 'classic' 'json' 'table'
+                echo $head$w
+            end
         case 'help'
-            for w in ':config' 'EOF' 'addvars' 'apeers' 'associations' 'authenticate' 'authinfo' 'cl' 'clearvars' 'clocklist' 'clockvar' 'config-from-file' 'cooked' 'cv' 'debug' 'delay' 'direct' 'doflake' 'exit' 'help' 'host' 'hostnames' 'ifstats' 'iostats' 'kerninfo' 'keyid' 'keytype' 'lassociations' 'logfile' 'lopeers' 'lpassociations' 'lpeers' 'monstats' 'mreadlist' 'mreadvar' 'mrl' 'mrulist' 'mrv' 'mssntpinfo' 'noflake' 'ntpversion' 'ntsinfo' 'opeers' 'passociations' 'passwd' 'peers' 'poll' 'pstats' 'quit' 'raw' 'readlist' 'readvar' 'reslist' 'rl' 'rmvars' 'rpeers' 'rv' 'showvars' 'sysinfo' 'sysstats' 'timeout' 'timerstats' 'units' 'version' 'writelist' 'writevar'
+            for w in ':config' 'EOF' 'addvars' 'apeers' 'associations' 'authenticate' 'authinfo' 'cl' 'clearvars' 'clocklist' 'clockvar' 'config-from-file' 'cooked' 'cv' 'debug' 'delay' 'direct' 'doflake' 'exit' 'format' 'help' 'host' 'hostnames' 'ifstats' 'iostats' 'kerninfo' 'keyid' 'keytype' 'lassociations' 'logfile' 'lopeers' 'lpassociations' 'lpeers' 'monstats' 'mreadlist' 'mreadvar' 'mrl' 'mrulist' 'mrv' 'mssntpinfo' 'noflake' 'ntpversion' 'ntsinfo' 'opeers' 'passociations' 'passwd' 'peers' 'poll' 'pstats' 'quit' 'raw' 'readlist' 'readvar' 'reslist' 'rl' 'rmvars' 'rpeers' 'rv' 'showvars' 'sysinfo' 'sysstats' 'timeout' 'timerstats' 'units' 'version' 'writelist' 'writevar'
                 echo $head$w
             end
         case 'host'
@@ -65,4 +69,6 @@ complete -c ntpq -s V -l version -d 'Output version information and exit'
 complete -c ntpq -s w -l wide -d 'Print long remote names on a line of their own'
 complete -c ntpq -s W -l width -x -d 'Force the output width of the peers tables'
 complete -c ntpq -s u -l units -d 'Display times with units'
+complete -c ntpq -l json -d 'JSON Lines output, one object per line (same as --format json; schema in docs/json.md)'
+complete -c ntpq -l format -x -d 'Output format: classic (NTPsec ntpq'\''s text, the default), json (JSON Lines) or table'
 complete -c ntpq -f -a '(__fish_print_hostnames)'

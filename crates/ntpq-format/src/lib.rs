@@ -32,6 +32,8 @@
 //! * [`mrulist`]: the MRU table's rows (`header`, `row`, `row_into`) and
 //!   the outpaced-retrieval warning; [`mru_report`]: the report after the
 //!   list on busy servers (`busy_report`).
+//! * [`json`]: the JSON Lines records of `--json` (docs/json.md): every
+//!   record starts `{"v":1,"type":…,"host":…}` ([`json::record`]).
 //!
 //! Values that would make the Python reference raise never panic here:
 //! the raw value text is printed instead.
@@ -39,6 +41,7 @@
 pub mod assoc;
 pub mod cooked;
 pub mod debug;
+pub mod json;
 pub mod mru_report;
 pub mod mrulist;
 pub mod ordlist;

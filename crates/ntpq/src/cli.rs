@@ -4,6 +4,7 @@
 
 use clap::{Arg, ArgAction, Command};
 
+pub use crate::output_mode::OutputMode;
 use crate::pyint::py_int;
 pub use crate::resolve::Family;
 
@@ -54,6 +55,8 @@ pub struct Options {
     pub units: bool,
     /// Hosts with the family in force where each was named.
     pub hosts: Vec<(String, Family)>,
+    /// `--json`, `--format` (ntpq-rs's own).
+    pub output_mode: OutputMode,
 }
 
 /// How parsing ended when it did not produce options.
@@ -87,6 +90,8 @@ pub mod opt {
     pub const WIDE: &str = "wide";
     pub const WIDTH: &str = "width";
     pub const UNITS: &str = "units";
+    pub const JSON: &str = "json";
+    pub const FORMAT: &str = "format";
     /// The positional host operands.
     pub const HOSTS: &str = "hosts";
     /// Every option id, for the check that each is handled.
@@ -108,6 +113,8 @@ pub mod opt {
         WIDE,
         WIDTH,
         UNITS,
+        JSON,
+        FORMAT,
     ];
 }
 
@@ -156,6 +163,20 @@ pub fn command() -> Command {
         .arg(flag(opt::WIDE, 'w', "wide", "Print long remote names on a line of their own"))
         .arg(value(opt::WIDTH, 'W', "width", "COLUMNS", "Force the output width of the peers tables"))
         .arg(flag(opt::UNITS, 'u', "units", "Display times with units"))
+        .arg(
+            Arg::new(opt::JSON)
+                .long("json")
+                .help("JSON Lines output, one object per line (same as --format json; schema in docs/json.md)")
+                .action(ArgAction::Count),
+        )
+        .arg(
+            Arg::new(opt::FORMAT)
+                .long("format")
+                .value_name("FORMAT")
+                .value_parser(clap::builder::PossibleValuesParser::new(OutputMode::WORDS))
+                .help("Output format: classic (NTPsec ntpq's text, the default), json (JSON Lines) or table")
+                .action(ArgAction::Append),
+        )
         .arg(
             Arg::new(opt::HOSTS)
                 .value_name("HOST")
@@ -306,6 +327,15 @@ fn options_from(given: Vec<Given>, operands: Vec<String>) -> Result<Options, Exi
             opt::WIDTH => o.width = Some(number(&value, 'W')?),
             opt::UNITS => o.units = true,
             opt::LOGFILE => o.logfile = Some(value),
+            opt::JSON => o.output_mode = OutputMode::Json,
+            opt::FORMAT => {
+                o.output_mode = OutputMode::parse(&value).ok_or_else(|| {
+                    Exit::Usage(format!(
+                        "option --format: '{value}' is not one of {}\n{USAGE}",
+                        OutputMode::WORDS.join(", ")
+                    ))
+                })?
+            }
             other => unreachable_option(other),
         }
     }
@@ -460,6 +490,28 @@ mod tests {
         assert_eq!(p(&["-W", " 1_0 "]).unwrap().width, Some(10));
         let o = p(&["-c", "rv", "--", "-4", "h"]).unwrap();
         assert_eq!(o.hosts, [("h".to_string(), Family::V4)]);
+    }
+
+    #[test]
+    fn output_format_options() {
+        assert_eq!(p(&["h"]).unwrap().output_mode, OutputMode::Classic);
+        assert_eq!(p(&["--json", "h"]).unwrap().output_mode, OutputMode::Json);
+        assert_eq!(p(&["--js", "h"]).unwrap().output_mode, OutputMode::Json);
+        assert_eq!(
+            p(&["--format", "table", "h"]).unwrap().output_mode,
+            OutputMode::Table
+        );
+        assert_eq!(
+            p(&["--json", "--format=classic"]).unwrap().output_mode,
+            OutputMode::Classic
+        );
+        match p(&["--format", "yaml"]) {
+            Err(Exit::Usage(m)) => assert!(
+                m.starts_with("option --format: 'yaml' is not one of classic, json, table\n"),
+                "{m}"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

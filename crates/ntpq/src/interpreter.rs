@@ -58,6 +58,7 @@ impl<W: Write + 'static> Interpreter<W> {
     /// As [`Interpreter::for_options`], writing to `out`; the key file's
     /// warnings are printed when `warn` (once per run).
     pub fn for_options_into(opts: &Options, mut out: Output<W>, warn: bool) -> Interpreter<W> {
+        out.mode = opts.output_mode;
         let settings = Settings {
             units: opts.units,
             hostnames: opts.hostnames,

@@ -13,7 +13,8 @@
 //!   signing, the MAC-alignment retry, clearing credentials.
 //! * [`transport`] — the trait the client talks through; [`session`] is
 //!   its UDP implementation (the receive loop).
-//! * Leaves: [`output`] (stdout, stderr, the log stream), [`error`],
+//! * Leaves: [`output`] (stdout, stderr, the log stream), [`output_mode`]
+//!   (classic, JSON Lines or tables), [`error`],
 //!   [`explain`] (the line after a failed query's message),
 //!   [`cli`] (options), [`resolve`] and [`names`] (host names), [`signal`]
 //!   (Ctrl-C, the one global), [`pyint`], [`docs`] and [`completions`] (man page, shell completions).
@@ -32,6 +33,7 @@ pub mod hosts;
 pub mod interpreter;
 pub mod names;
 pub mod output;
+pub mod output_mode;
 pub mod pyint;
 pub mod repl;
 pub mod resolve;

@@ -8,6 +8,8 @@
 
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 
+use crate::output_mode::OutputMode;
+
 /// Where warnings go: the process's stderr, memory (tests), or a writer
 /// of the caller's (a host's transcript when hosts are queried at once).
 enum ErrSink {
@@ -48,6 +50,8 @@ pub struct Output<W: ?Sized + Write = BufWriter<Stdout>> {
     /// A write to stdout or the log file failed other than by a closed
     /// pipe, and was reported on stderr.
     write_failed: bool,
+    /// Classic text, JSON Lines or tables (`--json`, `--format`, `format`).
+    pub mode: OutputMode,
     stdout: W,
 }
 
@@ -66,6 +70,7 @@ impl Output {
             stdin_is_tty: io::stdin().is_terminal(),
             broken: false,
             write_failed: false,
+            mode: OutputMode::Classic,
             stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
     }
@@ -82,6 +87,7 @@ impl<W: Write> Output<W> {
             stdin_is_tty: io::stdin().is_terminal(),
             broken: false,
             write_failed: false,
+            mode: OutputMode::Classic,
             stdout,
         }
     }
@@ -97,6 +103,7 @@ impl Output<Vec<u8>> {
             stdin_is_tty: false,
             broken: false,
             write_failed: false,
+            mode: OutputMode::Classic,
             stdout: Vec::new(),
         }
     }
@@ -358,6 +365,7 @@ mod tests {
             stdin_is_tty: false,
             broken: false,
             write_failed: false,
+            mode: OutputMode::Classic,
             stdout,
         }
     }

@@ -62,6 +62,13 @@ pub const DIRECT: &str = r#"function: toggle direct-mode MRU output
 usage: direct
 "#;
 
+/// ntpq-rs's own command (not in 1.2.2).
+pub const FORMAT: &str = r#"function: set the output format: classic (NTPsec ntpq's text,
+the default), json (JSON Lines, one object per line; schema in
+docs/json.md) or table (tables fitted to the terminal, never truncated)
+usage: format [ classic | json | table ]
+"#;
+
 pub const DOFLAKE: &str = r#"function: Enables the dropping of control packets by
 ntpq for testing. Probabilities 0 and 1 should be
 certainly accepted and discarded respectively. No

@@ -20,6 +20,7 @@ use ntp_control::mru::SortKey;
 
 use crate::context::Context;
 use crate::error::CmdResult;
+use crate::output_mode::OutputMode;
 use help::Topic;
 use help_texts as text;
 
@@ -202,6 +203,8 @@ pub static TABLE: &[CommandDef] = &[
     cmd("direct", settings::direct, Args::None, text::DIRECT),
     cmd("doflake", settings::doflake, Args::Number, text::DOFLAKE),
     cmd("exit", settings::quit, Args::None, text::EXIT),
+    // ntpq-rs's own: classic, json or table output.
+    cmd("format", settings::format, Args::Words(OutputMode::WORDS), text::FORMAT).absolute_setting(),
     cmd("help", help_command, Args::Command, text::HELP).reads_only(),
     cmd("host", settings::host, Args::Host, text::HOST),
     cmd("hostnames", settings::hostnames, Args::Words(&HOSTNAMES_WORDS), text::HOSTNAMES).absolute_setting(),

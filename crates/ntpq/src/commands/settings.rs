@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
+use crate::output_mode::OutputMode;
 use crate::pyint::py_int;
 use crate::resolve::Family;
 
@@ -51,6 +52,24 @@ pub fn direct(cx: &mut Context, _: &str) -> CmdResult {
     } else {
         "Direct mode is off\n"
     });
+    Ok(())
+}
+
+/// `format [classic|json|table]`: shows or sets the output format.
+pub fn format(cx: &mut Context, arg: &str) -> CmdResult {
+    let word = arg.split_whitespace().next().unwrap_or("");
+    if !word.is_empty() {
+        match OutputMode::parse(word) {
+            Some(mode) => cx.out.mode = mode,
+            None => {
+                return Err(CmdError::msg(format!("Unknown format `{word}'"))
+                    .hint(words_hint("format", OutputMode::WORDS)))
+            }
+        }
+    }
+    if !cx.out.mode.is_json() {
+        cx.out.say(&format!("Output format is {}\n", cx.out.mode));
+    }
     Ok(())
 }
 
