@@ -26,6 +26,25 @@ pub fn record(kind: &str, host: Option<&str>) -> Map<String, Value> {
     m
 }
 
+/// A Unix time as ISO-8601 UTC with microseconds:
+/// `2026-12-07T04:16:03.250000Z`. Times are shown this way in every
+/// record (the raw l_fp beside it where the server sent one).
+pub fn iso8601_utc(unix: f64) -> String {
+    if !unix.is_finite() {
+        return String::new();
+    }
+    let micros = (unix * 1e6).round() as i64;
+    let (secs, frac) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, mo, d) = ntp_control::time::civil_from_days(days);
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{frac:06}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 /// One record as a line of JSON Lines (newline included).
 pub fn line(record: Map<String, Value>) -> String {
     let mut s = Value::Object(record).to_string();
@@ -49,6 +68,9 @@ mod tests {
         assert!(text.ends_with("}\n"));
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["associd"], 0);
+        assert_eq!(iso8601_utc(0.0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(iso8601_utc(1_796_616_963.25), "2026-12-07T04:16:03.250000Z");
+        assert_eq!(iso8601_utc(-0.5), "1969-12-31T23:59:59.500000Z");
         assert_eq!(
             line(record("error", None)),
             "{\"v\":1,\"type\":\"error\",\"host\":null}\n"
