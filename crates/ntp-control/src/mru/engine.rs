@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::anchor::{nonce_time, scan_nonce, scan_older_last, Anchor, SentAnchors, TAIL_WINDOW};
 use super::entry::{MruEntry, V6Table};
+use super::new_clients::NewClients;
 use super::options::MruOptions;
 use super::reply::parse_reply;
 use crate::header::{Opcode, ServerErrorCode, CTL_MAX_DATA_LEN};
@@ -67,6 +68,8 @@ pub struct MruEngine {
     /// Polls of `mrulist follow` after the first walk: a moved anchor
     /// means a re-walk.
     following: bool,
+    /// While following: which entries are new since the previous poll.
+    new_clients: NewClients,
     srtt: Option<Duration>,
     done: bool,
     stats: RetrievalStats,
@@ -103,6 +106,7 @@ impl MruEngine {
             recent: VecDeque::with_capacity(ANCHOR_RING),
             sent_anchors: SentAnchors::default(),
             following: false,
+            new_clients: NewClients::default(),
             srtt: None,
             done: false,
             stats: RetrievalStats::default(),
@@ -160,6 +164,7 @@ impl MruEngine {
         self.restarts = 0;
         self.failures = 0;
         self.anchor_skip = 0;
+        self.new_clients.next_poll(self.stats.server_end);
         self.stats.server_start = self.stats.server_end;
         self.stats.server_end = None;
     }
@@ -407,6 +412,7 @@ impl MruEngine {
         let start = self.stats.server_start;
         let limit = limit.map_or(u64::MAX, |n| n as u64);
         let (mut count, mut changed, mut new) = (0u64, 0u64, 0u64);
+        let (following, new_clients) = (self.following, &mut self.new_clients);
         parse_reply(data, v6, &mut |e: MruEntry, v6: &V6Table| {
             if count == limit {
                 return;
@@ -414,7 +420,11 @@ impl MruEngine {
             count += 1;
             if let Some(s) = start {
                 changed += u64::from(e.last > s);
-                new += u64::from(e.first > s);
+                new += u64::from(if following {
+                    new_clients.is_new(&e, s)
+                } else {
+                    e.first > s
+                });
             }
             sink(&e, v6);
         })

@@ -2,12 +2,14 @@
 //! decisions of the walk ([`engine`]; what it reports in `outcome`, the
 //! anchors it names in `anchor`), the whole conversation as one state
 //! machine ([`retrieval`]), reply parsing ([`reply`]) and the compact
-//! entries ([`entry`]) and the collected list ([`list`]).
+//! entries ([`entry`]) and the collected list ([`list`]); `new_clients`
+//! tells the clients a `follow` poll sees for the first time.
 
 mod anchor;
 pub mod engine;
 pub mod entry;
 pub mod list;
+mod new_clients;
 pub mod options;
 mod outcome;
 pub mod reply;

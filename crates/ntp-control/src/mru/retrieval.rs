@@ -60,6 +60,16 @@ pub struct MruCounters {
     pub at: Instant,
 }
 
+impl MruCounters {
+    /// Entries the server added between `earlier` and these counters:
+    /// freshly allocated ones (`mru_new`) and those that took a recycled
+    /// entry's place (a full list counts its additions only there).
+    pub fn added_since(&self, earlier: &MruCounters) -> u64 {
+        let added = (self.new - earlier.new) + (self.recycled - earlier.recycled);
+        u64::try_from(added).unwrap_or(0)
+    }
+}
+
 /// How a retrieval ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finish {

@@ -211,9 +211,8 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
             // The server's count of new entries over the same poll: what
             // it added and we did not see was recycled before we came.
             if let (Some(b), Some(a)) = (m.counters_before(), m.counters_after()) {
-                let counted = u64::try_from(a.new - b.new).unwrap_or(0);
+                let counted = a.added_since(&b);
                 polls.counted_new += counted;
-                polls.missed += counted.saturating_sub(new_seen);
             }
             if m.stats().anchor_moves > moves {
                 polls.rewalks += 1;
@@ -234,7 +233,10 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
             entries: polls.entries,
             new: polls.new,
             counted_new: polls.counted_new,
-            missed: polls.missed,
+            // Summed before subtracting: an entry added between a walk's
+            // end and the counters' reading is counted in one poll and
+            // seen in the next.
+            missed: polls.counted_new.saturating_sub(polls.new),
             rewalks: polls.rewalks,
             seconds: start.elapsed().as_secs_f64(),
         }));

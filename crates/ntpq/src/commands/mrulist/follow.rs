@@ -13,7 +13,6 @@ pub(super) struct Polls {
     pub(super) new: u64,
     /// What the server's `mru_new` counter says it added meanwhile.
     pub(super) counted_new: u64,
-    pub(super) missed: u64,
     pub(super) rewalks: u32,
     pub(super) error: Option<CmdError>,
 }
