@@ -3,6 +3,7 @@
 //! (or, in CI, fail) when the machine lacks something ([`needs`]), real
 //! ntpd fixtures ([`ntpd`]) and simulators on port 123 ([`sim`]).
 
+pub mod follow;
 pub mod needs;
 pub mod ntpd;
 pub mod sim;
