@@ -29,7 +29,37 @@ fn man_page_is_current() {
         page.contains("mrulist"),
         "the command table is in the man page"
     );
-    assert!(page.contains("EXIT STATUS"));
+    for section in [
+        "EXIT STATUS",
+        "MRULIST PARAMETERS",
+        "OUTPUT FORMATS",
+        "PEERS COLUMNS",
+        "MRULIST COLUMNS",
+        ".SH ENVIRONMENT",
+        ".SH FILES",
+        ".SH EXAMPLES",
+        "SEE ALSO",
+    ] {
+        assert!(page.contains(section), "the man page has {section}");
+    }
+    for variable in [
+        "NTPQ_MAC_ALIGN",
+        "NTPQ_NTP_CONF",
+        "NTPQ_HISTORY",
+        "NO_COLOR",
+    ] {
+        assert!(page.contains(variable), "ENVIRONMENT names {variable}");
+    }
+    // Every sort key and every mrulist tag, with its meaning.
+    for key in ntp_control::mru::SortKey::NAMES {
+        assert!(
+            page.contains(&format!("\\fB{}\\fR\n", key.replace('-', "\\-"))),
+            "sort key {key}"
+        );
+    }
+    for tag in ntp_control::mru::options::FILTERS {
+        assert!(page.contains(&format!("\\fB{tag}")), "mrulist tag {tag}");
+    }
     check(root().join("man/ntpq.1"), page);
 }
 

@@ -99,7 +99,7 @@ pub const MRU_PARAMETERS: &[(&str, &str, &str)] = &[
 ];
 
 /// What each `sort=` key orders by, in `SortKey::NAMES` order.
-const SORT_MEANINGS: &[(&str, &str)] = &[
+pub const SORT_MEANINGS: &[(&str, &str)] = &[
     ("lstint", "most recent first (the default)"),
     ("-lstint", "least recent first"),
     ("avgint", "shortest average interval first"),

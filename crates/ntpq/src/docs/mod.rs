@@ -3,7 +3,10 @@
 //! `crate::completions`.
 //! `tests/docs.rs` checks the committed copies in `man/` and `completions/`.
 
+mod sections;
+
 use crate::cli;
+use crate::commands::params::{MRU_PARAMETERS, SORT_MEANINGS};
 use crate::commands::TABLE;
 
 /// Escapes text for roff.
@@ -154,9 +157,27 @@ pub fn man_page() -> String {
         page.push_str(&format!(".TP\n\\fB{}\\fR{args}\n", roff(def.name)));
         page.push_str(&format!(".nf\n{}\n.fi\n", roff(def.help.trim_end())));
     }
+    page.push_str(&mrulist_parameters());
+    page.push_str(sections::OUTPUT_FORMATS);
+    page.push_str(sections::COLUMNS);
     page.push_str(EXIT_STATUS);
+    page.push_str(sections::ENVIRONMENT_FILES_EXAMPLES);
     page.push_str(COMPAT);
     page
+}
+
+/// Every `mrulist` parameter and sort key with its meaning (the table
+/// `help mrulist` prints).
+fn mrulist_parameters() -> String {
+    let mut s = String::from(".SH \"MRULIST PARAMETERS\"\n");
+    for (form, _, meaning) in MRU_PARAMETERS {
+        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(form), roff(meaning)));
+    }
+    s.push_str(".PP\nSort keys (\\fBsort=\\fIkey\\fR):\n");
+    for (key, meaning) in SORT_MEANINGS {
+        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(key), roff(meaning)));
+    }
+    s
 }
 
 /// A completion script generator.
