@@ -148,3 +148,43 @@ fn at_once_prints_what_one_by_one_prints() {
         assert_eq!(at_once.0.matches("stratum=2").count(), 2, "{}", at_once.0);
     }
 }
+
+/// Ctrl-C while silent hosts are still waited for: the run ends at once
+/// with status 130, and what the answering host said is printed first.
+#[test]
+fn ctrl_c_stops_every_host_and_keeps_what_was_answered() {
+    let good = spawn(GOOD);
+    let silent1 = spawn(SILENT);
+    let silent2 = spawn(SILENT);
+    let mut args = vec!["-n".to_string(), "-c".into(), "rv 0 stratum".into()];
+    args.extend(
+        [&good, &silent1, &silent2]
+            .iter()
+            .map(|s| s.local_addr().to_string()),
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_ntpq"))
+        .args(&args)
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("COLUMNS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ntpq");
+    // The silent hosts wait 5 s per attempt; interrupt well before.
+    std::thread::sleep(Duration::from_millis(800));
+    let signalled = Instant::now();
+    // SAFETY: kill only sends a signal to our child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().expect("ntpq ran");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(3),
+        "ended {:?} after Ctrl-C",
+        signalled.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(&format!("server={}", args[3])) && stdout.contains("stratum=2"),
+        "the answering host's output is kept: {stdout:?}"
+    );
+}
