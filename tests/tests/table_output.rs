@@ -117,7 +117,7 @@ fn narrowest(table: &str, legend: bool) -> usize {
             widest[i] = widest[i].max(w);
         }
     }
-    widest.iter().sum::<usize>() + 3 * columns + 1
+    widest.iter().sum::<usize>() + columns + 1
 }
 
 /// Runs `command` at every width and checks the table: success, the

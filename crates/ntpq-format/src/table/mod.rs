@@ -54,6 +54,7 @@ pub fn colour_wanted(stdout_is_tty: bool, no_color: Option<&str>) -> bool {
 pub(crate) struct Builder {
     table: Table,
     colour: bool,
+    width: usize,
     /// Per column, the widest word of any cell (header included).
     longest: Vec<usize>,
     /// Columns whose cells never wrap (measured by whole lines).
@@ -98,6 +99,7 @@ impl Builder {
         Builder {
             table,
             colour: style.colour,
+            width: style.width,
             longest: header.iter().map(|h| longest_word(h)).collect(),
             unwrapped: Vec::new(),
         }
@@ -144,10 +146,18 @@ impl Builder {
         self.table.add_row(row);
     }
 
-    /// The table's text, ending in a newline.
+    /// The table's text, ending in a newline. When whole words do not fit
+    /// the width with the usual one-space padding, the cells lose their
+    /// padding (the column lines still separate them).
     pub(crate) fn finish(mut self) -> String {
+        let columns = self.longest.len();
+        let words: usize = self.longest.iter().sum();
+        let compact = words + 3 * columns + 1 > self.width;
         for (i, &w) in self.longest.iter().enumerate() {
             if let Some(c) = self.table.column_mut(i) {
+                if compact {
+                    c.set_padding((0, 0));
+                }
                 // comfy-table's bounds include the cell padding.
                 let w = u16::try_from(w)
                     .unwrap_or(u16::MAX)

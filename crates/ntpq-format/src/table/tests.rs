@@ -18,7 +18,7 @@ fn width_of(line: &str) -> usize {
 }
 
 /// The narrowest the table can be without cutting a word: every column
-/// as wide as its widest word, plus padding and borders (3 per column, 1).
+/// as wide as its widest word, plus the column lines (padding dropped).
 /// `first_whole`: the first column's cells never wrap (legends).
 fn narrowest(text: &str, first_whole: bool) -> usize {
     let rows: Vec<Vec<&str>> = text
@@ -38,7 +38,7 @@ fn narrowest(text: &str, first_whole: bool) -> usize {
             widest[i] = widest[i].max(w);
         }
     }
-    widest.iter().sum::<usize>() + 3 * columns + 1
+    widest.iter().sum::<usize>() + columns + 1
 }
 
 /// Checks what every table must do at `width`.
@@ -262,7 +262,8 @@ fn ifstats_and_reslist() {
         check(&text, width, &[V6, "127.255.255.255:123", "eth0"]);
         assert!(!text.contains("eth1"), "{text}");
         assert!(
-            text.lines().any(|l| l.contains("1d") && l.contains(" D ")),
+            text.lines()
+                .any(|l| l.contains("1d") && l.split('┆').any(|c| c.trim() == "D")),
             "{text}"
         );
     }
@@ -331,4 +332,20 @@ fn mrulist_tables() {
         let text = mrulist::mrulist_table(rows, &TableStyle::new(width, false));
         check(&text, width, &[V6, LONG_NAME, "lstint", "1.500"]);
     }
+}
+
+#[test]
+fn padding_goes_before_the_width_is_exceeded() {
+    let rows = vec![peer_cells(
+        PeersKind::Peers,
+        0x961a,
+        "srcadr=198.51.100.77, refid=198.51.100.1, stratum=3, hmode=3, ppoll=8, hpoll=8, reach=0x3, delay=123.456789, offset=-45.678901, jitter=12.345678",
+    )];
+    // Padded, this table is 99 columns wide: at 80 it drops the padding
+    // and fits; at 120 it keeps it.
+    let narrow = peers::peers_table(PeersKind::Peers, &rows, false, &TableStyle::new(80, false));
+    assert!(narrow.lines().all(|l| width_of(l) <= 80), "{narrow}");
+    assert!(narrow.contains("│*┆198.51.100.77┆"), "{narrow}");
+    let wide = peers::peers_table(PeersKind::Peers, &rows, false, &TableStyle::new(120, false));
+    assert!(wide.contains("│ * ┆ 198.51.100.77 ┆"), "{wide}");
 }
