@@ -20,7 +20,7 @@ mod tests;
 
 use comfy_table::{
     modifiers, presets, Attribute, Cell, CellAlignment, Color, ColumnConstraint,
-    ContentArrangement, Table, Width,
+    ContentArrangement, Table, TableComponent, Width,
 };
 use ntp_control::visible::visible;
 
@@ -59,10 +59,15 @@ pub(crate) struct Builder {
     longest: Vec<usize>,
     /// Columns whose cells never wrap (measured by whole lines).
     unwrapped: Vec<usize>,
+    /// Column widths fixed by the caller (a long table drawn in parts).
+    fixed: bool,
+    /// Right-aligned columns (set when drawing: a part without a header
+    /// has no columns before its rows).
+    right: Vec<usize>,
 }
 
 /// The widest whitespace-free run of `text`, in characters.
-fn longest_word(text: &str) -> usize {
+pub(crate) fn longest_word(text: &str) -> usize {
     text.split_whitespace()
         .map(|w| w.chars().count())
         .max()
@@ -95,21 +100,50 @@ impl Builder {
                 }
             })
             .collect();
-        table.set_header(cells);
+        if !cells.is_empty() {
+            table.set_header(cells);
+        }
         Builder {
             table,
             colour: style.colour,
             width: style.width,
             longest: header.iter().map(|h| longest_word(h)).collect(),
             unwrapped: Vec::new(),
+            fixed: false,
+            right: Vec::new(),
         }
     }
 
     /// Right-aligns the columns `columns` (numbers).
     pub(crate) fn align_right(&mut self, columns: &[usize]) {
-        for &i in columns {
-            if let Some(c) = self.table.column_mut(i) {
-                c.set_cell_alignment(CellAlignment::Right);
+        self.right.extend_from_slice(columns);
+    }
+
+    /// One part of a long table: the columns exactly `longest` wide (the
+    /// widest word of the whole table, each), without the top border
+    /// unless `first` (which has the header) and the bottom one unless
+    /// `last`. The parts printed one after the other make one table.
+    pub(crate) fn part(&mut self, longest: &[usize], first: bool, last: bool) {
+        self.longest = longest.to_vec();
+        self.fixed = true;
+        if !first {
+            for c in [
+                TableComponent::TopLeftCorner,
+                TableComponent::TopBorder,
+                TableComponent::TopBorderIntersections,
+                TableComponent::TopRightCorner,
+            ] {
+                self.table.remove_style(c);
+            }
+        }
+        if !last {
+            for c in [
+                TableComponent::BottomLeftCorner,
+                TableComponent::BottomBorder,
+                TableComponent::BottomBorderIntersections,
+                TableComponent::BottomRightCorner,
+            ] {
+                self.table.remove_style(c);
             }
         }
     }
@@ -126,7 +160,9 @@ impl Builder {
         for (i, text) in cells.iter().enumerate() {
             // Line breaks of our own (address / broadcast) are kept.
             let text = text.split('\n').map(visible).collect::<Vec<_>>().join("\n");
-            let width = if self.unwrapped.contains(&i) {
+            let width = if self.fixed {
+                0
+            } else if self.unwrapped.contains(&i) {
                 text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
             } else {
                 longest_word(&text)
@@ -155,6 +191,9 @@ impl Builder {
         let compact = words + 3 * columns + 1 > self.width;
         for (i, &w) in self.longest.iter().enumerate() {
             if let Some(c) = self.table.column_mut(i) {
+                if self.right.contains(&i) {
+                    c.set_cell_alignment(CellAlignment::Right);
+                }
                 if compact {
                     c.set_padding((0, 0));
                 }
@@ -162,7 +201,11 @@ impl Builder {
                 let w = u16::try_from(w)
                     .unwrap_or(u16::MAX)
                     .saturating_add(c.padding_width());
-                c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(w)));
+                c.set_constraint(if self.fixed {
+                    ColumnConstraint::Absolute(Width::Fixed(w))
+                } else {
+                    ColumnConstraint::LowerBoundary(Width::Fixed(w))
+                });
             }
         }
         let mut text = self.table.to_string();

@@ -349,3 +349,49 @@ fn padding_goes_before_the_width_is_exceeded() {
     let wide = peers::peers_table(PeersKind::Peers, &rows, false, &TableStyle::new(120, false));
     assert!(wide.contains("│ * ┆ 198.51.100.77 ┆"), "{wide}");
 }
+
+#[test]
+fn a_long_mrulist_in_parts_is_one_table() {
+    let e = entry(AddrRef::V4(0x0a00_0001), true);
+    let cells = mrulist::entry_cells(&e, 1_700_000_000.0, 1_700_000_000).expect("cells");
+    let remotes = ["10.0.0.1", V6, "192.0.2.77", LONG_NAME, "10.0.0.2"];
+    let mut columns = mrulist::MruColumns::default();
+    for r in remotes {
+        columns.measure(&cells, r);
+    }
+    let style = TableStyle::new(80, false);
+    let mut text = String::new();
+    let parts: Vec<&[&str]> = remotes.chunks(2).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let rows = part
+            .iter()
+            .map(|r| (cells.clone(), r.to_string()))
+            .collect();
+        let ends = (i == 0, i + 1 == parts.len());
+        text.push_str(&mrulist::mrulist_table_part(&columns, rows, ends, &style));
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with('╭')).count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with('╰')).count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("lstint")).count(),
+        1,
+        "{text}"
+    );
+    assert!(lines[0].starts_with('╭') && lines[lines.len() - 1].starts_with('╰'));
+    // Every line as wide as the first: the parts' columns line up.
+    let width = width_of(lines[0]);
+    assert!(lines.iter().all(|l| width_of(l) == width), "{text}");
+    for r in remotes {
+        assert!(lines.iter().any(|l| l.contains(r)), "{r}:\n{text}");
+    }
+    assert_eq!(lines.len(), 3 + remotes.len() + 1, "{text}");
+}
