@@ -34,6 +34,9 @@
 //!   list on busy servers (`busy_report`).
 //! * [`json`]: the JSON Lines records of `--json` (docs/json.md): every
 //!   record starts `{"v":1,"type":…,"host":…}` ([`json::record`]).
+//! * [`table`]: the tables of `--format table` (comfy-table, fitted to a
+//!   width, never cutting an address or a name): `TableStyle`,
+//!   `colour_wanted`, and one renderer per command family.
 //!
 //! Values that would make the Python reference raise never panic here:
 //! the raw value text is printed instead.
@@ -48,5 +51,6 @@ pub mod ordlist;
 pub mod peers;
 pub mod pyfmt;
 pub mod summary;
+pub mod table;
 pub mod timestamp;
 pub mod units;

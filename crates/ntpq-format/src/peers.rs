@@ -510,5 +510,7 @@ pub fn row(layout: &PeersLayout, r: &PeerRow) -> String {
     line
 }
 
+pub mod cells;
+
 #[cfg(test)]
 mod tests;

@@ -272,6 +272,8 @@ pub fn dual_table<'v>(rows: &[Row], lookup: impl Fn(&str) -> Option<&'v Variable
     out
 }
 
+pub mod cells;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,8 @@
 //! * [`transport`] — the trait the client talks through; [`session`] is
 //!   its UDP implementation (the receive loop).
 //! * Leaves: [`output`] (stdout, stderr, the log stream), [`output_mode`]
-//!   (classic, JSON Lines or tables), [`error`],
+//!   (classic, JSON Lines or tables), [`table_style`] (width and colour
+//!   of `--format table`), [`error`],
 //!   [`explain`] (the line after a failed query's message),
 //!   [`cli`] (options), [`resolve`] and [`names`] (host names), [`signal`]
 //!   (Ctrl-C, the one global), [`pyint`], [`docs`] and [`completions`] (man page, shell completions).
@@ -39,6 +40,7 @@ pub mod repl;
 pub mod resolve;
 pub mod session;
 pub mod signal;
+pub mod table_style;
 pub mod transport;
 
 #[cfg(test)]

@@ -4,9 +4,11 @@
 use ntp_control::varlist::{parse_varlist, Variable};
 use ntp_control::Opcode;
 use ntpq_format::ordlist as ordlist_fmt;
+use ntpq_format::table;
 
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
+use crate::output_mode::OutputMode;
 
 pub fn passwd(cx: &mut Context, _: &str) -> CmdResult {
     cx.obtain_credentials()
@@ -134,6 +136,11 @@ pub fn ifstats(cx: &mut Context, _: &str) -> CmdResult {
         cx.out.say(&format!("{}\n", raw_text(&data)));
         return Ok(());
     }
+    if cx.out.mode == OutputMode::Table {
+        let style = crate::table_style::table_style(cx.out, cx.settings.width);
+        cx.out.say(&table::ordlist::ifstats_table(&stanzas, &style));
+        return Ok(());
+    }
     cx.out.say(&ordlist_fmt::ifstats_heading());
     for (i, stanza) in stanzas.iter().enumerate() {
         cx.out.say(&ordlist_fmt::ifstats_row(i, stanza));
@@ -145,6 +152,11 @@ pub fn reslist(cx: &mut Context, _: &str) -> CmdResult {
     let (stanzas, data) = ordlist(cx, "addr_restrictions")?;
     if cx.settings.raw {
         cx.out.say(&format!("{}\n", raw_text(&data)));
+        return Ok(());
+    }
+    if cx.out.mode == OutputMode::Table {
+        let style = crate::table_style::table_style(cx.out, cx.settings.width);
+        cx.out.say(&table::ordlist::reslist_table(&stanzas, &style));
         return Ok(());
     }
     cx.out.say(&ordlist_fmt::reslist_heading());

@@ -295,3 +295,5 @@ fn help_command(cx: &mut Context, arg: &str) -> CmdResult {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_table;

@@ -26,6 +26,7 @@ use crate::signal;
 
 mod follow;
 mod print;
+mod table;
 use follow::{sleep_unless_interrupted, Polls};
 use print::print_rows;
 
@@ -316,12 +317,14 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         list.dedup();
         list.sort_for_display(sort);
         names.prefetch(cx.names, &list.entries, &list.v6);
-        cx.out.say(&rows::header());
-        let out = &mut *cx.out;
-        print_rows(&list, &names, now, pivot, &mut |text| {
-            out.say(text);
-            !out.broken
-        });
+        if !table::print_table(cx, &list, &names, now, pivot) {
+            cx.out.say(&rows::header());
+            let out = &mut *cx.out;
+            print_rows(&list, &names, now, pivot, &mut |text| {
+                out.say(text);
+                !out.broken
+            });
+        }
         if cx.out.broken {
             return Ok(());
         }

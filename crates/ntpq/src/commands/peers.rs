@@ -1,10 +1,13 @@
 //! The peers family (commands.md §8).
 
 use ntp_control::{parse_varlist, Opcode};
+use ntpq_format::peers::cells::PeerCells;
 use ntpq_format::peers::{self, PeerRow, PeersKind, PeersLayout};
+use ntpq_format::table::peers::peers_table;
 
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
+use crate::output_mode::OutputMode;
 
 pub fn peers(cx: &mut Context, _: &str) -> CmdResult {
     table(cx, PeersKind::Peers)
@@ -38,7 +41,22 @@ fn table(cx: &mut Context, kind: PeersKind) -> CmdResult {
         .width
         .unwrap_or_else(|| crate::output::terminal_columns(cx.out).unwrap_or(80) as i64);
     let layout = PeersLayout::new(kind, term, cx.settings.wide, cx.run.multi_host);
-    cx.out.say(&peers::header(&layout));
+    // Table mode: rows are collected and drawn once all are read (also
+    // when a query fails or Ctrl-C stops it part-way).
+    let mut cells = (cx.out.mode == OutputMode::Table).then(Vec::new);
+    if cells.is_none() {
+        cx.out.say(&peers::header(&layout));
+    }
+    let result = rows(cx, &layout, &mut cells);
+    if let Some(cells) = cells {
+        let style = crate::table_style::table_style(cx.out, cx.settings.width);
+        let multi = cx.run.multi_host.is_some();
+        cx.out.say(&peers_table(kind, &cells, multi, &style));
+    }
+    result
+}
+
+fn rows(cx: &mut Context, layout: &PeersLayout, cells: &mut Option<Vec<PeerCells>>) -> CmdResult {
     // Reverse lookups are cached for 300 s, across commands (commands.md §13).
     let ids: Vec<u16> = cx.peers.iter().map(|(id, _)| *id).collect();
     for associd in ids {
@@ -67,8 +85,13 @@ fn table(cx: &mut Context, kind: PeersKind) -> CmdResult {
             host_label: cx.run.multi_host.map(|_| host.as_str()),
             resolve: &resolve,
         };
-        let text = peers::row(&layout, &row);
-        cx.out.say(&text);
+        match cells {
+            Some(cells) => cells.push(peers::cells::cells(layout.kind, &row)),
+            None => {
+                let text = peers::row(layout, &row);
+                cx.out.say(&text);
+            }
+        }
     }
     Ok(())
 }

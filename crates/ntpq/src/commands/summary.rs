@@ -5,9 +5,11 @@
 use ntp_control::status::{peer_status_text, system_status_text};
 use ntp_control::{parse_varlist, Opcode, QueryError, ServerErrorCode, Variable};
 use ntpq_format::summary::{self, Display, Row};
+use ntpq_format::table;
 
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
+use crate::output_mode::OutputMode;
 
 #[path = "summary_tables.rs"]
 mod tables;
@@ -132,7 +134,12 @@ fn show(cx: &mut Context, associd: u16, rows: &[Row], header: bool) -> CmdResult
         },
         debug: cx.settings.debug > 0,
     };
-    let text = summary::single_table(rows, |n| got.get(n), &mut display);
+    let text = if cx.out.mode == OutputMode::Table {
+        let style = crate::table_style::table_style(cx.out, cx.settings.width);
+        table::summary::single_table(rows, |n| got.get(n), &mut display, &style)
+    } else {
+        summary::single_table(rows, |n| got.get(n), &mut display)
+    };
     cx.out.say(&text);
     Ok(())
 }
@@ -146,7 +153,12 @@ fn show_totals(cx: &mut Context, rows: &[Row]) -> CmdResult {
         say_raw(cx, &got.last_text);
         return Ok(());
     }
-    let text = summary::dual_table(rows, |n| got.get(n));
+    let text = if cx.out.mode == OutputMode::Table {
+        let style = crate::table_style::table_style(cx.out, cx.settings.width);
+        table::summary::dual_table(rows, |n| got.get(n), &style)
+    } else {
+        summary::dual_table(rows, |n| got.get(n))
+    };
     cx.out.say(&text);
     Ok(())
 }
