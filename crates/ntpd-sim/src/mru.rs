@@ -55,6 +55,11 @@ pub struct MruList {
     max_depth: usize,
     /// Entries dropped at the oldest end to make room (`mru_recycleold`).
     recycled: u64,
+    /// Clients added (each new address; ntpd's `mru_new` + recycled).
+    added: u64,
+    /// READVAR's `mru_new`, `mru_recycleold` and `mru_depth` follow the
+    /// list (scenario `live_counters`).
+    live_counters: bool,
 }
 
 /// Largest number of churn steps applied in one catch-up.
@@ -76,6 +81,8 @@ impl MruList {
             start,
             max_depth: cfg.max_depth.unwrap_or(usize::MAX).max(1),
             recycled: 0,
+            added: 0,
+            live_counters: cfg.live_counters,
         };
         let mut initial: Vec<(f64, Entry)> = Vec::new();
         if let Some(g) = &cfg.generate {
@@ -148,8 +155,11 @@ impl MruList {
 
     /// Adds (or replaces the entry of the same IP) at the newest end.
     pub fn push_newest(&mut self, e: Entry) {
-        if let Some(old) = self.by_ip.remove(&e.addr.ip()) {
-            self.by_seq.remove(&old);
+        match self.by_ip.remove(&e.addr.ip()) {
+            Some(old) => {
+                self.by_seq.remove(&old);
+            }
+            None => self.added += 1,
         }
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -161,6 +171,19 @@ impl MruList {
                 self.recycled += 1;
             }
         }
+    }
+
+    /// ntpd's counters as READVAR would show them now, when the scenario
+    /// asks for live ones: `(name, value)` for `mru_new`, `mru_recycleold`
+    /// and `mru_depth`.
+    pub fn live_counters(&self) -> Option<[(&'static str, u64); 3]> {
+        self.live_counters.then(|| {
+            [
+                ("mru_new", self.added - self.recycled.min(self.added)),
+                ("mru_recycleold", self.recycled),
+                ("mru_depth", self.by_seq.len() as u64),
+            ]
+        })
     }
 
     /// Entries recycled to make room (`max_depth`).

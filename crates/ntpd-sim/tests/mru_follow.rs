@@ -122,3 +122,37 @@ fn follow_needs_a_completed_walk() {
     let now = p.base() + p.elapsed;
     assert!(!p.client.follow(now));
 }
+
+/// A list that holds 3,000 entries gets 5,000 new clients between two
+/// polls: the oldest 2,000 of them are recycled before the poll comes.
+/// The server's additions (its counters, read with each poll) minus the
+/// new clients the poll saw is exactly what was lost.
+#[test]
+fn the_missed_estimate_is_what_recycling_took() {
+    let extra = "max_depth = 3000\nlive_counters = true\n";
+    let mut p = Pair::new(&scenario(3000, extra), "follow", 128);
+    assert_eq!(p.run(MINUTE), Some(Finish::Complete));
+    drain(&mut p);
+    let (mut truly_missed, mut counted, mut seen) = (0u64, 0u64, 0u64);
+    for round in 0..3 {
+        let new: Vec<String> = (0..5000)
+            .map(|i| format!("10.{round}.{}.{}", i / 256, i % 256))
+            .collect();
+        // In batches, as clients arrive over the interval.
+        for batch in new.chunks(500) {
+            touch(&mut p, batch);
+        }
+        let seen_before = p.client.stats().new_during;
+        poll(&mut p);
+        let got = drain(&mut p);
+        truly_missed += new.iter().filter(|a| !got.contains(*a)).count() as u64;
+        let (before, after) = (p.client.counters_before(), p.client.counters_after());
+        counted += after
+            .expect("counters after the poll")
+            .added_since(&before.expect("counters before the poll"));
+        seen += p.client.stats().new_during - seen_before;
+    }
+    assert_eq!(truly_missed, 3 * 2000);
+    assert_eq!(counted, 3 * 5000, "the server's additions");
+    assert_eq!(counted - seen, truly_missed, "the estimate");
+}

@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use super::entry::{MruEntry, NtpStamp};
+use super::entry::{AddrRef, MruEntry, NtpStamp};
 
 /// How far before the previous walk's end a first-heard stamp may lie for
 /// an entry the previous walk could not see (0.25 s as an NTP stamp).
@@ -21,9 +21,19 @@ pub const BOUNDARY_SLACK: NtpStamp = 1 << 30;
 /// new clients a second a poll a second remembers 50,000).
 pub const MAX_REMEMBERED: usize = 1 << 20;
 
-/// An entry's identity across polls: when it was first heard, and from
-/// which port (cheap, and the same for the same entry in both polls).
-type Key = (NtpStamp, u16);
+/// An entry's identity across polls: when it was first heard, from which
+/// address and port (IPv6 addresses by their index in the retrieval's
+/// table, which lasts as long as the follow).
+type Key = (NtpStamp, u64, u16);
+
+fn key(e: &MruEntry) -> Key {
+    let addr = match e.addr {
+        AddrRef::V4(a) => u64::from(a),
+        AddrRef::V6(i) => (1 << 32) | u64::from(i),
+        AddrRef::Invalid => 1 << 33,
+    };
+    (e.first, addr, e.port)
+}
 
 #[derive(Debug, Default)]
 pub struct NewClients {
@@ -36,7 +46,7 @@ pub struct NewClients {
 impl NewClients {
     /// Whether `e` is new in a poll that follows a walk ending at `start`.
     pub fn is_new(&mut self, e: &MruEntry, start: NtpStamp) -> bool {
-        let key = (e.first, e.port);
+        let key = key(e);
         let new = if e.first > start {
             true
         } else if e.first > start.saturating_sub(BOUNDARY_SLACK) {
@@ -59,13 +69,12 @@ impl NewClients {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mru::entry::AddrRef;
 
     fn entry(first: NtpStamp, port: u16) -> MruEntry {
         MruEntry {
             last: first,
             first,
-            addr: AddrRef::V4(0x7f01_0000),
+            addr: AddrRef::V4(0x7f01_0000 + u32::from(port)),
             count: 1,
             drop: 0,
             score_milli: 0,
@@ -98,6 +107,12 @@ mod tests {
         let after = entry(t1 + 5, 4);
         assert!(n.is_new(&after, t1));
         assert!(!n.is_new(&after, t1));
+        // Another client heard at the same instant from the same port.
+        let twin = MruEntry {
+            addr: AddrRef::V4(0x0a00_0001),
+            ..after
+        };
+        assert!(n.is_new(&twin, t1));
     }
 
     #[test]

@@ -309,7 +309,23 @@ impl ServerState {
             }
         };
         match table.select(data) {
-            Ok(items) => self.text_reply(now, status, &items),
+            Ok(items) => match self.mru.live_counters().filter(|_| associd == 0) {
+                Some(live) => {
+                    let owned: Vec<String> = items
+                        .iter()
+                        .map(|it| {
+                            let name = it.split('=').next().unwrap_or("");
+                            match live.iter().find(|(n, _)| *n == name) {
+                                Some((n, v)) => format!("{n}={v}"),
+                                None => it.to_string(),
+                            }
+                        })
+                        .collect();
+                    let items: Vec<&str> = owned.iter().map(String::as_str).collect();
+                    self.text_reply(now, status, &items)
+                }
+                None => self.text_reply(now, status, &items),
+            },
             Err(e) => Outcome::Error(e),
         }
     }
