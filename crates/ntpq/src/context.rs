@@ -208,13 +208,17 @@ impl<'a> Context<'a> {
         *self.peers = list;
         if self.peers.is_empty() {
             let host = self.host_name().unwrap_or("").to_string();
-            self.out
-                .say(&ntpq_format::assoc::no_associations_text(&host));
+            let text = ntpq_format::assoc::no_associations_text(&host);
+            if self.out.mode.is_json() {
+                self.out.warn_code("no_associations", &text);
+            } else {
+                self.out.say(&text);
+            }
             return Ok(false);
         }
         if self.settings.debug != 0 {
             self.out
-                .warn(&format!("\n{} associations total", self.peers.len()));
+                .warn_text(&format!("\n{} associations total", self.peers.len()));
         }
         Ok(true)
     }

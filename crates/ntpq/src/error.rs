@@ -13,6 +13,9 @@ use ntp_control::QueryError;
 use crate::output::Output;
 use crate::transport::Failure;
 
+mod json;
+pub use json::query_code;
+
 /// Why a command did not complete normally.
 #[derive(Debug, thiserror::Error)]
 pub enum CmdError {
@@ -103,6 +106,9 @@ impl CmdError {
     /// interpreter's to print). Returns whether the command counts as
     /// failed for the exit status.
     pub fn report(&self, out: &mut Output<dyn Write>) -> bool {
+        if out.mode.is_json() {
+            return self.report_json(out, None, false);
+        }
         let text = match self {
             CmdError::Quit => return false,
             CmdError::Reported | CmdError::Interrupted | CmdError::Usage => return true,

@@ -6,6 +6,9 @@ use ntpq_format::peers::{self, PeerRow, PeersKind, PeersLayout};
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
 
+#[path = "peers_json.rs"]
+mod json_out;
+
 pub fn peers(cx: &mut Context, _: &str) -> CmdResult {
     table(cx, PeersKind::Peers)
 }
@@ -30,6 +33,9 @@ fn now_unix() -> f64 {
 }
 
 fn table(cx: &mut Context, kind: PeersKind) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::peers(cx);
+    }
     if !cx.fetch_associations()? {
         return Ok(());
     }
