@@ -178,9 +178,13 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// `server=<host> ` when several hosts are queried.
+    /// `server=<host> ` when several hosts are queried (JSON records
+    /// name their host themselves).
     pub fn server_prefix(&self) -> Option<String> {
         self.run.multi_host?;
+        if self.out.mode.is_json() {
+            return None;
+        }
         self.host_name().map(|h| format!("server={h} "))
     }
 

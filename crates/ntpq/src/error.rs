@@ -25,6 +25,9 @@ pub enum CmdError {
     /// A message for stderr (newline added when printed).
     #[error("{0}")]
     Message(String),
+    /// A command word that is unknown or ambiguous (message as given).
+    #[error("{0}")]
+    UnknownCommand(String),
     /// A message followed by a blank line (the reference's `"...\n"`).
     #[error("{0}")]
     Paragraph(String),

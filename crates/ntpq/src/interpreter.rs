@@ -175,7 +175,11 @@ impl<W: Write + 'static> Interpreter<W> {
             Err(CmdError::Quit) => flow = Flow::Quit,
             Err(CmdError::Usage) => {
                 if let Some(text) = def.and_then(|d| d.usage) {
-                    self.out.warn_code("usage", text);
+                    if self.out.mode.is_json() {
+                        self.out.problem("error", "usage", text, None);
+                    } else {
+                        self.out.warn(text);
+                    }
                 }
                 self.failed = true;
             }
@@ -287,7 +291,9 @@ impl<W: Write + 'static> Interpreter<W> {
         if line.starts_with('!') {
             return (
                 None,
-                Err(CmdError::msg(format!("Command `{line}' is unknown"))),
+                Err(CmdError::UnknownCommand(format!(
+                    "Command `{line}' is unknown"
+                ))),
             );
         }
         let (word, args) = split_command(&line);
@@ -321,17 +327,23 @@ impl<W: Write + 'static> Interpreter<W> {
                     },
                     None => (
                         None,
-                        Err(CmdError::msg(format!("Command `{full}' is unknown"))),
+                        Err(CmdError::UnknownCommand(format!(
+                            "Command `{full}' is unknown"
+                        ))),
                     ),
                 }
             }
             [] => (
                 None,
-                Err(CmdError::msg(format!("***Command `{word}' unknown"))),
+                Err(CmdError::UnknownCommand(format!(
+                    "***Command `{word}' unknown"
+                ))),
             ),
             _ => (
                 None,
-                Err(CmdError::msg(format!("***Command `{word}' ambiguous"))),
+                Err(CmdError::UnknownCommand(format!(
+                    "***Command `{word}' ambiguous"
+                ))),
             ),
         }
     }

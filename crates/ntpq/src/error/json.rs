@@ -38,6 +38,7 @@ impl CmdError {
         match self {
             CmdError::Query(q) => query_code(q, refused),
             CmdError::Message(_) | CmdError::Paragraph(_) => "command_failed",
+            CmdError::UnknownCommand(_) => "unknown_command",
             CmdError::Usage => "usage",
             CmdError::Reported => "reported",
             CmdError::NoHost => "no_host",
