@@ -295,7 +295,7 @@ fn errors_are_json_on_stderr_with_host_and_code() {
             "unknown_variable",
             "usage",
             "unknown_command",
-            "command_failed"
+            "invalid_argument"
         ]
     );
     assert!(r

@@ -246,23 +246,23 @@ impl<'a> Context<'a> {
         if let Some(index) = token.trim_start().strip_prefix('&') {
             // Python `int()`: base 10 only (`&0x1` is not an index).
             let Some(idx) = py_int(index.split_whitespace().next().unwrap_or("")) else {
-                return Err(CmdError::msg("Invalid index literal."));
+                return Err(CmdError::invalid("Invalid index literal."));
             };
             if !(0..65535).contains(&idx) {
-                return Err(CmdError::msg(format!(
+                return Err(CmdError::invalid(format!(
                     "{idx} is not a valid association number."
                 )));
             }
             if idx < 1 || idx as usize > self.peers.len() {
-                return Err(CmdError::msg(format!("No such association as {idx}.")));
+                return Err(CmdError::invalid(format!("No such association as {idx}.")));
             }
             return Ok(self.peers[idx as usize - 1].0);
         }
         let Some(id) = py_int(word) else {
-            return Err(CmdError::msg("Invalid associd literal."));
+            return Err(CmdError::invalid("Invalid associd literal."));
         };
         if id != 0 && !self.peers.iter().any(|(a, _)| i64::from(*a) == id) {
-            return Err(CmdError::msg("Unknown associd."));
+            return Err(CmdError::invalid("Unknown associd."));
         }
         Ok(id as u16)
     }

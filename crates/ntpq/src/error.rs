@@ -25,6 +25,9 @@ pub enum CmdError {
     /// A message for stderr (newline added when printed).
     #[error("{0}")]
     Message(String),
+    /// An argument that is not valid (an association number, …).
+    #[error("{0}")]
+    Invalid(String),
     /// A command word that is unknown or ambiguous (message as given).
     #[error("{0}")]
     UnknownCommand(String),
@@ -78,6 +81,11 @@ impl CmdError {
     /// A message for stderr.
     pub fn msg(text: impl Into<String>) -> CmdError {
         CmdError::Message(text.into())
+    }
+
+    /// An invalid argument, with its message.
+    pub fn invalid(text: impl Into<String>) -> CmdError {
+        CmdError::Invalid(text.into())
     }
 
     /// This error, followed by `ntpq: <hint>` when reported.

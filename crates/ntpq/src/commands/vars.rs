@@ -151,7 +151,7 @@ fn assoc_range(cx: &mut Context, line: &str) -> Result<Option<Vec<u16>>, CmdErro
     for (i, t) in toks.iter().take(2).enumerate() {
         match cx.parse_associd(t) {
             Ok(v) => ends[i] = Some(v),
-            Err(e @ CmdError::Message(_)) => cx.report(&e),
+            Err(e @ (CmdError::Message(_) | CmdError::Invalid(_))) => cx.report(&e),
             Err(e) => return Err(e),
         }
     }

@@ -39,6 +39,7 @@ impl CmdError {
             CmdError::Query(q) => query_code(q, refused),
             CmdError::Message(_) | CmdError::Paragraph(_) => "command_failed",
             CmdError::UnknownCommand(_) => "unknown_command",
+            CmdError::Invalid(_) => "invalid_argument",
             CmdError::Usage => "usage",
             CmdError::Reported => "reported",
             CmdError::NoHost => "no_host",
@@ -95,6 +96,14 @@ mod tests {
         let perm = CmdError::Query(QueryError::Server(ServerErrorCode::PERMISSION));
         assert_eq!(CmdError::EndRun(Box::new(perm)).code(false), "permission");
         assert_eq!(CmdError::NoHost.code(false), "no_host");
+        assert_eq!(
+            CmdError::invalid("Unknown associd.").code(false),
+            "invalid_argument"
+        );
+        assert_eq!(
+            CmdError::UnknownCommand("x".into()).code(false),
+            "unknown_command"
+        );
         assert_eq!(CmdError::msg("x").hint("y").code(false), "command_failed");
     }
 
