@@ -3,6 +3,7 @@
 //! `showvars`) come as one `text` record.
 
 /// Commands whose stdout text is dropped in JSON mode (by parser name).
+/// (`format` decides itself: switching back to classic confirms.)
 const QUIET: &[&str] = &[
     "EOF",
     "addvars",
@@ -14,7 +15,6 @@ const QUIET: &[&str] = &[
     "direct",
     "doflake",
     "exit",
-    "format",
     "host",
     "hostnames",
     "keyid",

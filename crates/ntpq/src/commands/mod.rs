@@ -295,4 +295,6 @@ fn help_command(cx: &mut Context, arg: &str) -> CmdResult {
 }
 
 #[cfg(test)]
+mod json_tests;
+#[cfg(test)]
 mod tests;
