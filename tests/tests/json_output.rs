@@ -354,3 +354,34 @@ fn real_ntpd_records_parse() {
     assert!(r.records[0]["vars"]["version"].is_string());
     assert!(r.records[0]["status"]["word"].is_u64());
 }
+
+#[test]
+fn a_servers_control_characters_stay_escaped() {
+    let s = sim("hostile-text.toml");
+    let host = s.local_addr().to_string();
+    let out = Command::new(ntpq_rs())
+        .args([
+            "-n", "--json", "-c", "rv", "-c", "peers", "-c", "rv 1", "-c", "sysinfo", &host,
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ntpq");
+    let raw_controls: Vec<u8> = out
+        .stdout
+        .iter()
+        .chain(&out.stderr)
+        .copied()
+        .filter(|&b| (b < 0x20 && b != b'\n') || b == 0x7f)
+        .collect();
+    assert_eq!(
+        raw_controls,
+        b"",
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // What was sent is still there to read, as `\xHH` (the text output's
+    // escaping, which parsing applies).
+    let records = parse_lines(&text, "stdout");
+    assert_eq!(records[0]["vars"]["refid"], r"GPS\x1b[2J\x1b]0;owned\x07");
+}
