@@ -8,8 +8,10 @@ fn event_count(n: u16) -> String {
     }
 }
 
-const LEAP: [&str; 4] = ["leap_none", "leap_add_sec", "leap_del_sec", "leap_alarm"];
-const SYNC_SOURCE: [&str; 10] = [
+/// Leap indicator names (status bits 14-15).
+pub const LEAP: [&str; 4] = ["leap_none", "leap_add_sec", "leap_del_sec", "leap_alarm"];
+/// Sync source names (system status bits 8-13).
+pub const SYNC_SOURCE: [&str; 10] = [
     "sync_unspec",
     "sync_pps",
     "sync_lf_radio",
@@ -21,7 +23,8 @@ const SYNC_SOURCE: [&str; 10] = [
     "sync_wristwatch",
     "sync_telephone",
 ];
-const SYS_EVENT: [&str; 16] = [
+/// System event names (status bits 0-3).
+pub const SYS_EVENT: [&str; 16] = [
     "unspecified",
     "freq_not_set",
     "freq_set",
@@ -65,7 +68,8 @@ const PEER_EVENT: [&str; 14] = [
     "bad_auth",
     "popcorn",
 ];
-const CLOCK_CODE: [&str; 7] = [
+/// Clock status codes (clock status bits 0-3).
+pub const CLOCK_CODE: [&str; 7] = [
     "clk_unspec",
     "clk_no_reply",
     "clk_bad_format",

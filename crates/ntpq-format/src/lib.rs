@@ -33,7 +33,11 @@
 //!   the outpaced-retrieval warning; [`mru_report`]: the report after the
 //!   list on busy servers (`busy_report`).
 //! * [`json`]: the JSON Lines records of `--json` (docs/json.md): every
-//!   record starts `{"v":1,"type":…,"host":…}` ([`json::record`]).
+//!   record starts `{"v":1,"type":…,"host":…}` ([`json::record`]);
+//!   `json::value` types variables (numbers, ISO-8601 timestamps with
+//!   their raw l_fp, sample arrays), `json::status` decodes status words,
+//!   `json::records` builds the readvar, associations, peers, summary and
+//!   ifstats/reslist records.
 //! * [`table`]: the tables of `--format table` (comfy-table, fitted to a
 //!   width, never cutting an address or a name): `TableStyle`,
 //!   `colour_wanted`, and one renderer per command family.

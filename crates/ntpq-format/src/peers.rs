@@ -512,5 +512,27 @@ pub fn row(layout: &PeersLayout, r: &PeerRow) -> String {
 
 pub mod cells;
 
+/// What a peers row shows that is computed rather than sent: the type
+/// letter, seconds since the last packet and the poll interval in
+/// seconds (`None` where the table shows `-`). For the JSON records.
+pub struct RowFacts {
+    pub type_letter: char,
+    pub when: Option<i128>,
+    pub poll: Option<i128>,
+}
+
+pub fn row_facts(vars: &[Variable], now_unix: f64) -> RowFacts {
+    let f = gather(PeersKind::Peers, vars, now_unix);
+    let poll = match (poll_exponent(f.ppoll), poll_exponent(f.hpoll)) {
+        (Some(p), Some(h)) if p.min(h) < 64 => Some(1i128 << p.min(h)),
+        _ => None,
+    };
+    RowFacts {
+        type_letter: type_letter(&f),
+        when: f.since.and_then(Result::ok).filter(|s| *s >= 0),
+        poll,
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -88,6 +88,18 @@ impl Client {
                 });
                 true
             }
+            Err(lines) if out.mode.is_json() => {
+                // The connector says why in lines of text; only the socket
+                // failure is not about the name.
+                let code = if lines.iter().any(|l| l.contains("cannot open a socket")) {
+                    "socket"
+                } else {
+                    "name_resolution"
+                };
+                out.host = Some(name.to_string());
+                out.problem("error", code, &lines.join("\n"), None);
+                false
+            }
             Err(lines) => {
                 for l in lines {
                     out.log(&l);

@@ -178,9 +178,13 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// `server=<host> ` when several hosts are queried.
+    /// `server=<host> ` when several hosts are queried (JSON records
+    /// name their host themselves).
     pub fn server_prefix(&self) -> Option<String> {
         self.run.multi_host?;
+        if self.out.mode.is_json() {
+            return None;
+        }
         self.host_name().map(|h| format!("server={h} "))
     }
 
@@ -208,13 +212,17 @@ impl<'a> Context<'a> {
         *self.peers = list;
         if self.peers.is_empty() {
             let host = self.host_name().unwrap_or("").to_string();
-            self.out
-                .say(&ntpq_format::assoc::no_associations_text(&host));
+            let text = ntpq_format::assoc::no_associations_text(&host);
+            if self.out.mode.is_json() {
+                self.out.warn_code("no_associations", &text);
+            } else {
+                self.out.say(&text);
+            }
             return Ok(false);
         }
         if self.settings.debug != 0 {
             self.out
-                .warn(&format!("\n{} associations total", self.peers.len()));
+                .warn_text(&format!("\n{} associations total", self.peers.len()));
         }
         Ok(true)
     }
@@ -238,23 +246,23 @@ impl<'a> Context<'a> {
         if let Some(index) = token.trim_start().strip_prefix('&') {
             // Python `int()`: base 10 only (`&0x1` is not an index).
             let Some(idx) = py_int(index.split_whitespace().next().unwrap_or("")) else {
-                return Err(CmdError::msg("Invalid index literal."));
+                return Err(CmdError::invalid("Invalid index literal."));
             };
             if !(0..65535).contains(&idx) {
-                return Err(CmdError::msg(format!(
+                return Err(CmdError::invalid(format!(
                     "{idx} is not a valid association number."
                 )));
             }
             if idx < 1 || idx as usize > self.peers.len() {
-                return Err(CmdError::msg(format!("No such association as {idx}.")));
+                return Err(CmdError::invalid(format!("No such association as {idx}.")));
             }
             return Ok(self.peers[idx as usize - 1].0);
         }
         let Some(id) = py_int(word) else {
-            return Err(CmdError::msg("Invalid associd literal."));
+            return Err(CmdError::invalid("Invalid associd literal."));
         };
         if id != 0 && !self.peers.iter().any(|(a, _)| i64::from(*a) == id) {
-            return Err(CmdError::msg("Unknown associd."));
+            return Err(CmdError::invalid("Unknown associd."));
         }
         Ok(id as u16)
     }

@@ -13,6 +13,9 @@ use ntp_control::QueryError;
 use crate::output::Output;
 use crate::transport::Failure;
 
+mod json;
+pub use json::query_code;
+
 /// Why a command did not complete normally.
 #[derive(Debug, thiserror::Error)]
 pub enum CmdError {
@@ -22,6 +25,12 @@ pub enum CmdError {
     /// A message for stderr (newline added when printed).
     #[error("{0}")]
     Message(String),
+    /// An argument that is not valid (an association number, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// A command word that is unknown or ambiguous (message as given).
+    #[error("{0}")]
+    UnknownCommand(String),
     /// A message followed by a blank line (the reference's `"...\n"`).
     #[error("{0}")]
     Paragraph(String),
@@ -74,6 +83,11 @@ impl CmdError {
         CmdError::Message(text.into())
     }
 
+    /// An invalid argument, with its message.
+    pub fn invalid(text: impl Into<String>) -> CmdError {
+        CmdError::Invalid(text.into())
+    }
+
     /// This error, followed by `ntpq: <hint>` when reported.
     pub fn hint(self, hint: impl Into<String>) -> CmdError {
         CmdError::WithHint {
@@ -103,6 +117,9 @@ impl CmdError {
     /// interpreter's to print). Returns whether the command counts as
     /// failed for the exit status.
     pub fn report(&self, out: &mut Output<dyn Write>) -> bool {
+        if out.mode.is_json() {
+            return self.report_json(out, None, false);
+        }
         let text = match self {
             CmdError::Quit => return false,
             CmdError::Reported | CmdError::Interrupted | CmdError::Usage => return true,

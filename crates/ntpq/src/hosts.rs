@@ -258,7 +258,9 @@ fn replay(transcript: &Transcript, interp: &mut Interpreter) {
         match stream {
             Stream::Stdout => interp.out.say(&text),
             // Every stderr write is a warning line (text + newline).
-            Stream::Stderr => interp.out.warn(text.strip_suffix('\n').unwrap_or(&text)),
+            Stream::Stderr => interp
+                .out
+                .warn_text(text.strip_suffix('\n').unwrap_or(&text)),
         }
     }
     interp.out.flush();

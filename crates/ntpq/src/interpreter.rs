@@ -83,7 +83,7 @@ impl<W: Write + 'static> Interpreter<W> {
             .and_then(|p| ntp_auth::KeyFile::load(std::path::Path::new(p)).ok());
         if let Some(kf) = keyfile.as_ref().filter(|_| warn) {
             for w in &kf.warnings {
-                out.warn(w);
+                out.warn_code("key_file", w);
             }
         }
         let mut auth = Auth::new(keyfile);
@@ -167,6 +167,7 @@ impl<W: Write + 'static> Interpreter<W> {
     /// Runs one input line: the reference's parsing, prefix matching and
     /// messages; records failure, Ctrl-C and the end of the run.
     pub fn run_line(&mut self, line: &str) -> Flow {
+        self.out.host = self.client.host_name().map(str::to_string);
         let (def, result) = self.dispatch(line);
         let mut flow = Flow::Continue;
         match &result {
@@ -174,9 +175,23 @@ impl<W: Write + 'static> Interpreter<W> {
             Err(CmdError::Quit) => flow = Flow::Quit,
             Err(CmdError::Usage) => {
                 if let Some(text) = def.and_then(|d| d.usage) {
-                    self.out.warn(text);
+                    if self.out.mode.is_json() {
+                        self.out.problem("error", "usage", text, None);
+                    } else {
+                        self.out.warn(text);
+                    }
                 }
                 self.failed = true;
+            }
+            Err(e) if self.out.mode.is_json() => {
+                let explanation = self.explanation(e);
+                let refused = self.client.refused();
+                self.failed |= e.report_json(&mut self.out, explanation, refused);
+                match e.root() {
+                    CmdError::Interrupted => self.interrupted = true,
+                    CmdError::EndRun(_) => self.ended = true,
+                    _ => {}
+                }
             }
             Err(e) => {
                 self.failed |= e.report(&mut self.out);
@@ -201,15 +216,22 @@ impl<W: Write + 'static> Interpreter<W> {
     /// After a failed query's message: the host, the address and the
     /// likely cause (`crate::explain`).
     fn explain(&mut self, e: &CmdError) {
+        if let Some(line) = self.explanation(e) {
+            self.out.warn(&format!("ntpq: {line}"));
+        }
+    }
+
+    /// The likely cause of a failed query, when one is known.
+    fn explanation(&self, e: &CmdError) -> Option<String> {
         let mut e = e;
         while let CmdError::EndRun(inner) | CmdError::WithHint { error: inner, .. } = e {
             e = inner;
         }
         let CmdError::Query(q) = e else {
-            return;
+            return None;
         };
         let (Some(host), Some(addr)) = (self.client.host_name(), self.client.server_addr()) else {
-            return;
+            return None;
         };
         let attempt = Attempt {
             host,
@@ -218,9 +240,7 @@ impl<W: Write + 'static> Interpreter<W> {
             keyid: self.client.signed_with,
             refused: self.client.refused(),
         };
-        if let Some(line) = explain(q, &attempt) {
-            self.out.warn(&format!("ntpq: {line}"));
-        }
+        explain(q, &attempt)
     }
 
     /// Runs `def`'s handler; a problem it reported and went on after
@@ -236,7 +256,21 @@ impl<W: Write + 'static> Interpreter<W> {
             self.run,
             &mut self.out,
         );
+        // JSON mode: settings only confirm (nothing on stdout); texts
+        // for people come as one record.
+        let json = cx.out.mode.is_json();
+        cx.out.quiet = json && commands::json_quiet::is_quiet(def.parsed_as);
+        if json && commands::json_quiet::is_text(def.parsed_as) {
+            cx.out.captured = Some(String::new());
+        }
         let result = (def.run)(&mut cx, args);
+        cx.out.quiet = false;
+        if let Some(text) = cx.out.captured.take() {
+            let mut r = cx.out.record_head("text");
+            r.insert("command".into(), def.name.into());
+            r.insert("text".into(), text.into());
+            cx.out.record(r);
+        }
         match result {
             Ok(()) if cx.reported_failure() => Err(CmdError::Reported),
             other => other,
@@ -257,7 +291,9 @@ impl<W: Write + 'static> Interpreter<W> {
         if line.starts_with('!') {
             return (
                 None,
-                Err(CmdError::msg(format!("Command `{line}' is unknown"))),
+                Err(CmdError::UnknownCommand(format!(
+                    "Command `{line}' is unknown"
+                ))),
             );
         }
         let (word, args) = split_command(&line);
@@ -291,17 +327,23 @@ impl<W: Write + 'static> Interpreter<W> {
                     },
                     None => (
                         None,
-                        Err(CmdError::msg(format!("Command `{full}' is unknown"))),
+                        Err(CmdError::UnknownCommand(format!(
+                            "Command `{full}' is unknown"
+                        ))),
                     ),
                 }
             }
             [] => (
                 None,
-                Err(CmdError::msg(format!("***Command `{word}' unknown"))),
+                Err(CmdError::UnknownCommand(format!(
+                    "***Command `{word}' unknown"
+                ))),
             ),
             _ => (
                 None,
-                Err(CmdError::msg(format!("***Command `{word}' ambiguous"))),
+                Err(CmdError::UnknownCommand(format!(
+                    "***Command `{word}' ambiguous"
+                ))),
             ),
         }
     }

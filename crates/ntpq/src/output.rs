@@ -10,6 +10,8 @@ use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 
 use crate::output_mode::OutputMode;
 
+mod json;
+
 /// Where warnings go: the process's stderr, memory (tests), or a writer
 /// of the caller's (a host's transcript when hosts are queried at once).
 enum ErrSink {
@@ -52,6 +54,12 @@ pub struct Output<W: ?Sized + Write = BufWriter<Stdout>> {
     write_failed: bool,
     /// Classic text, JSON Lines or tables (`--json`, `--format`, `format`).
     pub mode: OutputMode,
+    /// The open host as given, for the `host` field of JSON records.
+    pub host: Option<String>,
+    /// Text on stdout is dropped (a setting's confirmation in JSON mode).
+    pub quiet: bool,
+    /// Text on stdout is kept here instead (help in JSON mode).
+    pub captured: Option<String>,
     stdout: W,
 }
 
@@ -71,6 +79,9 @@ impl Output {
             broken: false,
             write_failed: false,
             mode: OutputMode::Classic,
+            host: None,
+            quiet: false,
+            captured: None,
             stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
     }
@@ -88,6 +99,9 @@ impl<W: Write> Output<W> {
             broken: false,
             write_failed: false,
             mode: OutputMode::Classic,
+            host: None,
+            quiet: false,
+            captured: None,
             stdout,
         }
     }
@@ -104,6 +118,9 @@ impl Output<Vec<u8>> {
             broken: false,
             write_failed: false,
             mode: OutputMode::Classic,
+            host: None,
+            quiet: false,
+            captured: None,
             stdout: Vec::new(),
         }
     }
@@ -133,7 +150,11 @@ impl Output<Vec<u8>> {
 impl<W: ?Sized + Write> Output<W> {
     /// Writes to stdout; a failed write marks the output broken.
     pub fn say(&mut self, text: &str) {
-        if self.broken {
+        if self.broken || self.quiet {
+            return;
+        }
+        if let Some(c) = &mut self.captured {
+            c.push_str(text);
             return;
         }
         if let Err(e) = self.stdout.write_all(text.as_bytes()) {
@@ -185,8 +206,19 @@ impl<W: ?Sized + Write> Output<W> {
         }
     }
 
-    /// A warning line on stderr (the reference's `warn`: text + newline).
+    /// A warning line on stderr (the reference's `warn`: text + newline);
+    /// in JSON mode a warning record (see [`Output::warn_code`]).
     pub fn warn(&mut self, text: &str) {
+        if self.mode.is_json() {
+            self.problem("warning", "warning", text, None);
+            return;
+        }
+        self.warn_text(text);
+    }
+
+    /// A line on stderr as it is, in every mode: lines already made (a
+    /// host's transcript), and debug lines.
+    pub fn warn_text(&mut self, text: &str) {
         self.flush();
         self.stderr_line(text);
     }
@@ -197,7 +229,7 @@ impl<W: ?Sized + Write> Output<W> {
     /// operator's terminal.
     pub fn log(&mut self, text: &str) {
         let Some(log) = &mut self.log else {
-            self.warn(text);
+            self.warn_text(text);
             return;
         };
         if log.failed {
@@ -366,6 +398,9 @@ mod tests {
             broken: false,
             write_failed: false,
             mode: OutputMode::Classic,
+            host: None,
+            quiet: false,
+            captured: None,
             stdout,
         }
     }

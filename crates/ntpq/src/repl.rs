@@ -127,10 +127,15 @@ fn interactive(interp: &mut Interpreter) {
             }
             Err(ReadlineError::Interrupted) if !quit_armed => {
                 quit_armed = true;
-                interp.out.warn("(To quit, press Ctrl-C again or Ctrl-D.)");
+                // For the person at the terminal: text in every mode.
+                interp
+                    .out
+                    .warn_text("(To quit, press Ctrl-C again or Ctrl-D.)");
             }
             Err(ReadlineError::Interrupted) => {
-                interp.out.say("\n");
+                if !interp.out.mode.is_json() {
+                    interp.out.say("\n");
+                }
                 interp.interrupted = true;
                 break;
             }

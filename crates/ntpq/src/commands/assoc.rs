@@ -7,6 +7,10 @@ use crate::error::CmdResult;
 use crate::output_mode::OutputMode;
 
 pub fn associations(cx: &mut Context, _: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        cx.fetch_associations()?;
+        return passociations(cx, "");
+    }
     if cx.fetch_associations()? {
         let text = match cx.out.mode {
             OutputMode::Table => table(cx),
@@ -18,6 +22,11 @@ pub fn associations(cx: &mut Context, _: &str) -> CmdResult {
 }
 
 pub fn passociations(cx: &mut Context, _: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        let record = ntpq_format::json::associations_record(cx.out.host.as_deref(), cx.peers);
+        cx.out.record(record);
+        return Ok(());
+    }
     let text = match cx.out.mode {
         OutputMode::Table if !cx.peers.is_empty() => table(cx),
         _ => passociations_text(cx.peers),

@@ -40,6 +40,9 @@ pub fn hot_config(cx: &mut Context, line: &str) -> CmdResult {
             .warn(&format!("In Config\nKeyword = :config\nCommand = {line}"));
     }
     let reply = configure(cx, line)?;
+    if cx.out.mode.is_json() {
+        return config_json(cx, &reply);
+    }
     if let Some(col) = syntax_error_column(&reply) {
         if col <= line.chars().count() as u64 {
             let col = col as usize;
@@ -81,6 +84,7 @@ pub fn config_from_file(cx: &mut Context, line: &str) -> CmdResult {
         Err(_) => return Err(CmdError::Message(format!("Could not read {line}"))),
     };
     match configure(cx, &text) {
+        Ok(reply) if cx.out.mode.is_json() => config_json(cx, &reply),
         Ok(reply) => {
             let ok = reply == "Config Succeeded";
             cx.out.say(if ok { "True\n" } else { "False\n" });
@@ -132,6 +136,9 @@ fn raw_text(data: &[u8]) -> String {
 
 pub fn ifstats(cx: &mut Context, _: &str) -> CmdResult {
     let (stanzas, data) = ordlist(cx, "ifstats")?;
+    if cx.out.mode.is_json() {
+        return ordlist_json(cx, "ifstats", "interfaces", &stanzas);
+    }
     if cx.settings.raw {
         cx.out.say(&format!("{}\n", raw_text(&data)));
         return Ok(());
@@ -150,6 +157,9 @@ pub fn ifstats(cx: &mut Context, _: &str) -> CmdResult {
 
 pub fn reslist(cx: &mut Context, _: &str) -> CmdResult {
     let (stanzas, data) = ordlist(cx, "addr_restrictions")?;
+    if cx.out.mode.is_json() {
+        return ordlist_json(cx, "reslist", "restrictions", &stanzas);
+    }
     if cx.settings.raw {
         cx.out.say(&format!("{}\n", raw_text(&data)));
         return Ok(());
@@ -163,6 +173,28 @@ pub fn reslist(cx: &mut Context, _: &str) -> CmdResult {
     for stanza in &stanzas {
         cx.out.say(&ordlist_fmt::reslist_row(stanza));
     }
+    Ok(())
+}
+
+/// `{"type":"ifstats","interfaces":[…]}` / `{"type":"reslist","restrictions":[…]}`.
+fn ordlist_json(cx: &mut Context, kind: &str, list: &str, stanzas: &[Vec<Variable>]) -> CmdResult {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let record =
+        ntpq_format::json::ordlist_record(kind, cx.out.host.as_deref(), list, stanzas, now);
+    cx.out.record(record);
+    Ok(())
+}
+
+/// `{"type":"config","reply":…,"succeeded":…}` for `:config` and
+/// `config-from-file`.
+fn config_json(cx: &mut Context, reply: &str) -> CmdResult {
+    let mut r = cx.out.record_head("config");
+    r.insert("reply".into(), reply.into());
+    r.insert("succeeded".into(), (reply == "Config Succeeded").into());
+    cx.out.record(r);
     Ok(())
 }
 

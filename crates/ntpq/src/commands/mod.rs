@@ -8,6 +8,7 @@ pub mod assoc;
 pub mod auth_cmds;
 pub mod help;
 mod help_texts;
+pub mod json_quiet;
 pub mod mrulist;
 pub mod params;
 pub mod peers;
@@ -293,6 +294,8 @@ fn help_command(cx: &mut Context, arg: &str) -> CmdResult {
     Ok(())
 }
 
+#[cfg(test)]
+mod json_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -9,6 +9,9 @@ use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
 use crate::output_mode::OutputMode;
 
+#[path = "peers_json.rs"]
+mod json_out;
+
 pub fn peers(cx: &mut Context, _: &str) -> CmdResult {
     table(cx, PeersKind::Peers)
 }
@@ -33,6 +36,9 @@ fn now_unix() -> f64 {
 }
 
 fn table(cx: &mut Context, kind: PeersKind) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::peers(cx);
+    }
     if !cx.fetch_associations()? {
         return Ok(());
     }

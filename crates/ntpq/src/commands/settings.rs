@@ -294,6 +294,14 @@ pub fn logfile(cx: &mut Context, arg: &str) -> CmdResult {
 }
 
 pub fn version(cx: &mut Context, _: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        let mut r = cx.out.record_head("version");
+        r.insert("version".into(), crate::VERSION_TEXT.into());
+        r.insert("program".into(), "ntpq-rs".into());
+        r.insert("program_version".into(), env!("CARGO_PKG_VERSION").into());
+        cx.out.record(r);
+        return Ok(());
+    }
     cx.out.say(&format!("{}\n", crate::VERSION_TEXT));
     Ok(())
 }

@@ -14,6 +14,9 @@ use crate::output_mode::OutputMode;
 #[path = "summary_tables.rs"]
 mod tables;
 
+#[path = "summary_json.rs"]
+mod json_out;
+
 /// What one collection (possibly many requests) produced.
 struct Collected {
     vars: Vec<Variable>,
@@ -66,7 +69,10 @@ fn collect(
         Err(e) if is_unknown_var(&e) => {}
         Err(e) => return Err(e),
     }
-    cx.out.warn("Unknown variable.  Trying one at a time.");
+    cx.out.warn_code(
+        "unknown_variable_retry",
+        "Unknown variable.  Trying one at a time.",
+    );
     let mut got = Collected {
         vars: Vec::new(),
         last_text: Vec::new(),
@@ -164,15 +170,24 @@ fn show_totals(cx: &mut Context, rows: &[Row]) -> CmdResult {
 }
 
 pub fn sysinfo(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "sysinfo", 0, tables::SYSINFO, true);
+    }
     show(cx, 0, tables::SYSINFO, true)
 }
 
 pub fn kerninfo(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "kerninfo", 0, tables::KERNINFO, true);
+    }
     show(cx, 0, tables::KERNINFO, true)
 }
 
 /// Two tables; a failure of the first is reported and the second still runs.
 pub fn sysstats(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::sysstats(cx, tables::SYSSTATS, tables::SYSSTATS_TOTALS);
+    }
     match show(cx, 0, tables::SYSSTATS, false) {
         Ok(()) => {}
         Err(e @ (CmdError::Interrupted | CmdError::EndRun(_))) => return Err(e),
@@ -182,26 +197,44 @@ pub fn sysstats(cx: &mut Context, _args: &str) -> CmdResult {
 }
 
 pub fn monstats(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "monstats", 0, tables::MONSTATS, false);
+    }
     show(cx, 0, tables::MONSTATS, false)
 }
 
 pub fn iostats(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "iostats", 0, tables::IOSTATS, false);
+    }
     show(cx, 0, tables::IOSTATS, false)
 }
 
 pub fn timerstats(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "timerstats", 0, tables::TIMERSTATS, false);
+    }
     show(cx, 0, tables::TIMERSTATS, false)
 }
 
 pub fn authinfo(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "authinfo", 0, tables::AUTHINFO, false);
+    }
     show(cx, 0, tables::AUTHINFO, false)
 }
 
 pub fn mssntpinfo(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "mssntpinfo", 0, tables::MSSNTPINFO, false);
+    }
     show(cx, 0, tables::MSSNTPINFO, false)
 }
 
 pub fn ntsinfo(cx: &mut Context, _args: &str) -> CmdResult {
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "ntsinfo", 0, tables::NTSINFO, false);
+    }
     show(cx, 0, tables::NTSINFO, false)
 }
 
@@ -210,5 +243,8 @@ pub fn pstats(cx: &mut Context, args: &str) -> CmdResult {
         return Err(CmdError::Usage);
     }
     let associd = cx.parse_associd(args)?;
+    if cx.out.mode.is_json() {
+        return json_out::show(cx, "pstats", associd, tables::PSTATS, true);
+    }
     show(cx, associd, tables::PSTATS, true)
 }

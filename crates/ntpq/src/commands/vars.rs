@@ -7,6 +7,9 @@ use ntpq_format::cooked;
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
 
+#[path = "vars_json.rs"]
+mod json_out;
+
 /// Which status decoding applies to a reply.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -40,6 +43,10 @@ fn read_and_print(
     }
     let vars = parse_varlist(&r.data);
     cx.remember_names(&vars);
+    if cx.out.mode.is_json() {
+        json_out::print(cx, associd, kind, r.status, &vars);
+        return Ok(());
+    }
     if vars.is_empty() {
         if associd == 0 {
             if kind == Kind::Clock {
@@ -144,7 +151,7 @@ fn assoc_range(cx: &mut Context, line: &str) -> Result<Option<Vec<u16>>, CmdErro
     for (i, t) in toks.iter().take(2).enumerate() {
         match cx.parse_associd(t) {
             Ok(v) => ends[i] = Some(v),
-            Err(e @ CmdError::Message(_)) => cx.report(&e),
+            Err(e @ (CmdError::Message(_) | CmdError::Invalid(_))) => cx.report(&e),
             Err(e) => return Err(e),
         }
     }
@@ -159,7 +166,7 @@ fn read_range(cx: &mut Context, line: &str, names: &[String]) -> CmdResult {
         return Ok(());
     };
     for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
+        if i > 0 && !cx.out.mode.is_json() {
             cx.out.say("\n");
         }
         read_and_print(cx, names, *id, Opcode::ReadVar, Kind::Peer, false)?;

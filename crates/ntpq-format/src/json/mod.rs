@@ -10,6 +10,17 @@
 
 use serde_json::{Map, Value};
 
+pub mod records;
+pub mod status;
+pub mod value;
+
+pub use records::{
+    associations_record, ordlist_record, peer_object, peers_record, readvar_record, summary_record,
+    PeerInput,
+};
+pub use status::{clock_status, peer_status, system_status};
+pub use value::{typed_value, vars_object};
+
 /// The version every record carries in `v`.
 pub const SCHEMA_VERSION: u64 = 1;
 
