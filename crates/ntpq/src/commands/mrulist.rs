@@ -25,8 +25,11 @@ use crate::output::Output;
 use crate::signal;
 
 mod follow;
+mod json;
 mod print;
-use follow::{sleep_unless_interrupted, Polls};
+use follow::Polls;
+use json::JsonOut;
+use ntpq_format::mru_json::EntryView;
 use print::print_rows;
 
 fn unix_now() -> f64 {
@@ -105,7 +108,8 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         || parsed
             .as_ref()
             .is_ok_and(|o| o.direct || o.follow.is_some());
-    if !direct {
+    let json = cx.out.mode.is_json();
+    if !direct && !json {
         cx.out
             .say("Ctrl-C will stop MRU retrieval and display partial results.\n");
     }
@@ -114,8 +118,9 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     let follow = options.follow;
     let want_stats = options.stats;
     let filtered = !options.params.trim_start_matches(", ").is_empty();
-    let raw = cx.settings.raw;
-    let start = Instant::now();
+    // JSON Lines replace the raw text too.
+    let raw = cx.settings.raw && !json;
+    let start = cx.client.now();
     // Replies of up to 128 fragments (the server's limit; the reference
     // stops at 32): fewer round trips, and salvage keeps losses cheap.
     // NTPQRS_MRU_FRAGS overrides it for experiments.
@@ -129,6 +134,10 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         cache: HashMap::new(),
     };
     let pivot = unix_now() as i64;
+    let mut js = json.then(|| JsonOut::new(cx.host_name(), line, &options, direct, pivot));
+    let host = cx.host_name().map(str::to_string);
+    // The poll of `follow` that is reading (0: the first walk).
+    let poll = std::cell::Cell::new(follow.map(|_| 0u32));
     let hard_cap = max_entries_setting();
     let mut read_error: Option<MruError> = None;
     let mut too_many: Option<usize> = None;
@@ -142,12 +151,15 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
                     out.say(&raw_varlist_text(data));
                 }
             }
+            if let Some(j) = js.as_mut() {
+                j.start(out, m.counters_before());
+            }
             let got = deliver(
                 out,
                 &mut list,
                 (&mut names, &mut *resolver),
-                direct,
-                pivot,
+                (direct, pivot),
+                js.as_ref().map(|j| (j, poll.get())),
                 |v6, sink| m.ingest(&reply, v6, sink),
             );
             if let Err(e) = got {
@@ -189,14 +201,18 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     let mut polls = Polls::default();
     if let Some(f) = follow {
         while !interrupted && m.finish() == Some(&Finish::Complete) && !cx.out.broken {
-            let left = f.duration.map(|d| d.saturating_sub(start.elapsed()));
-            if left.is_some_and(|l| l.is_zero()) || sleep_unless_interrupted(f.interval, left) {
+            let left = f
+                .duration
+                .map(|d| d.saturating_sub(cx.client.now().saturating_duration_since(start)));
+            if left.is_some_and(|l| l.is_zero()) || cx.client.pause(f.interval, left) {
                 interrupted = crate::signal::interrupted();
                 break;
             }
             let moves = m.stats().anchor_moves;
             let (slots, new) = (m.stats().slots, m.stats().new_during);
-            m.follow(Instant::now());
+            let poll_start = cx.client.now();
+            poll.set(Some(polls.count + 1));
+            m.follow(poll_start);
             match cx.client.retrieve_more(&mut m, &params, cx.out, &mut read) {
                 Ok(stopped) => interrupted = stopped,
                 Err(e) => {
@@ -210,14 +226,39 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
             polls.new += new_seen;
             // The server's count of new entries over the same poll: what
             // it added and we did not see was recycled before we came.
+            let mut counted_new = None;
             if let (Some(b), Some(a)) = (m.counters_before(), m.counters_after()) {
                 let counted = u64::try_from(a.new - b.new).unwrap_or(0);
                 polls.counted_new += counted;
                 polls.missed += counted.saturating_sub(new_seen);
+                counted_new = Some(counted);
             }
-            if m.stats().anchor_moves > moves {
+            let rewalk = m.stats().anchor_moves > moves;
+            if rewalk {
                 polls.rewalks += 1;
                 cx.out.warn(rows::FOLLOW_REWALK_WARNING);
+            }
+            if let Some(missed) = counted_new
+                .map(|c| c.saturating_sub(new_seen))
+                .filter(|&n| n > 0)
+            {
+                cx.out.warn(&follow::behind_warning(polls.count, missed));
+            }
+            if json && m.finish() == Some(&Finish::Complete) {
+                let numbers = json::PollNumbers {
+                    poll: polls.count,
+                    entries: m.stats().slots - slots,
+                    new: new_seen,
+                    counted_new,
+                    rewalk,
+                    seconds: cx
+                        .client
+                        .now()
+                        .saturating_duration_since(poll_start)
+                        .as_secs_f64(),
+                };
+                cx.out
+                    .say(&json::poll_record(host.as_deref(), &numbers, &m, pivot));
             }
         }
     }
@@ -229,15 +270,25 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         return Ok(());
     }
     if follow.is_some() && m.stats().slots > 0 {
-        cx.out.say(&rows::follow_summary(&rows::FollowSummary {
+        let summary = rows::FollowSummary {
             polls: polls.count,
             entries: polls.entries,
             new: polls.new,
             counted_new: polls.counted_new,
             missed: polls.missed,
             rewalks: polls.rewalks,
-            seconds: start.elapsed().as_secs_f64(),
-        }));
+            seconds: cx
+                .client
+                .now()
+                .saturating_duration_since(start)
+                .as_secs_f64(),
+        };
+        if json {
+            cx.out
+                .say(&json::follow_end_record(host.as_deref(), &summary));
+        } else {
+            cx.out.say(&rows::follow_summary(&summary));
+        }
         if let Some(e) = polls.error {
             return Err(e);
         }
@@ -255,6 +306,16 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         (None, None, Some(Finish::Stalled)) => Ending::Failed(MruError::Stall),
         (None, None, None) => Ending::Interrupted,
     };
+    if let Some(j) = js.as_mut() {
+        let tail = json::Tail {
+            direct,
+            sort,
+            start,
+            pivot,
+            estimate: !filtered && !direct,
+        };
+        return json::finish(cx, j, (&mut list, &mut names), &m, ending, tail);
+    }
     // With nothing read, or in direct mode (the rows are out), a failure
     // is only an error.
     let stalled = ending == Ending::Failed(MruError::Stall);
@@ -377,8 +438,8 @@ fn deliver(
     out: &mut Output<dyn Write>,
     list: &mut MruList,
     (names, resolver): (&mut RemoteNames, &mut NameResolver),
-    direct: bool,
-    pivot: i64,
+    (direct, pivot): (bool, i64),
+    json: Option<(&JsonOut, Option<u32>)>,
     read: impl FnOnce(&mut V6Table, &mut dyn FnMut(&MruEntry, &V6Table)) -> Result<(), MruError>,
 ) -> Result<(), MruError> {
     let mut batch: Vec<MruEntry> = Vec::new();
@@ -393,14 +454,27 @@ fn deliver(
         })
     };
     if direct && !batch.is_empty() {
-        let mut text = String::new();
         names.prefetch(resolver, &batch, &list.v6);
-        for e in &batch {
-            if rows::row_into(&mut text, e, None, pivot) {
-                names.push_text(&mut text, e, &list.v6);
+        let text = match json {
+            Some((j, poll)) => {
+                let view = EntryView {
+                    pivot_unix: pivot,
+                    now_unix: None,
+                    poll,
+                };
+                j.entries_text(&batch, &list.v6, names, view)
             }
-            text.push('\n');
-        }
+            None => {
+                let mut text = String::new();
+                for e in &batch {
+                    if rows::row_into(&mut text, e, None, pivot) {
+                        names.push_text(&mut text, e, &list.v6);
+                    }
+                    text.push('\n');
+                }
+                text
+            }
+        };
         out.say(&text);
         out.flush();
         // Constant memory: IPv6 addresses are only needed for this batch.

@@ -1,6 +1,5 @@
-//! What `mrulist follow` keeps between polls, and its wait.
-
-use std::time::{Duration, Instant};
+//! What `mrulist follow` keeps between polls (the wait is the
+//! transport's: `Transport::pause`).
 
 use crate::error::CmdError;
 
@@ -18,15 +17,10 @@ pub(super) struct Polls {
     pub(super) error: Option<CmdError>,
 }
 
-/// Sleeps `interval` (or what is `left` of the duration, if less); true
-/// when Ctrl-C came or the duration is over.
-pub(super) fn sleep_unless_interrupted(interval: Duration, left: Option<Duration>) -> bool {
-    let until = Instant::now() + left.map_or(interval, |l| l.min(interval));
-    while Instant::now() < until {
-        if crate::signal::interrupted() {
-            return true;
-        }
-        std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
-    }
-    left.is_some_and(|l| l <= interval)
+/// The warning (stderr) when a poll came too late for some new clients:
+/// the server recycled them before the poll reached them.
+pub(super) fn behind_warning(poll: u32, missed: u64) -> String {
+    format!(
+        "mrulist follow: poll {poll} fell behind: about {missed} new clients were recycled before it read them (a shorter interval= may help)"
+    )
 }
