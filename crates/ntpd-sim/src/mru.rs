@@ -53,8 +53,10 @@ pub struct MruList {
     rng: Rng,
     start: SystemTime,
     max_depth: usize,
-    /// Entries dropped at the oldest end to make room (`mru_recycleold`).
+    /// Entries dropped at the oldest end to make room (`mru_recyclefull`).
     recycled: u64,
+    /// Entries added for an address not in the list (`mru_new`).
+    added: u64,
 }
 
 /// Largest number of churn steps applied in one catch-up.
@@ -76,6 +78,7 @@ impl MruList {
             start,
             max_depth: cfg.max_depth.unwrap_or(usize::MAX).max(1),
             recycled: 0,
+            added: 0,
         };
         let mut initial: Vec<(f64, Entry)> = Vec::new();
         if let Some(g) = &cfg.generate {
@@ -148,8 +151,11 @@ impl MruList {
 
     /// Adds (or replaces the entry of the same IP) at the newest end.
     pub fn push_newest(&mut self, e: Entry) {
-        if let Some(old) = self.by_ip.remove(&e.addr.ip()) {
-            self.by_seq.remove(&old);
+        match self.by_ip.remove(&e.addr.ip()) {
+            Some(old) => {
+                self.by_seq.remove(&old);
+            }
+            None => self.added += 1,
         }
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -166,6 +172,11 @@ impl MruList {
     /// Entries recycled to make room (`max_depth`).
     pub fn recycled(&self) -> u64 {
         self.recycled
+    }
+
+    /// Entries added for a new address, the initial ones included.
+    pub fn added(&self) -> u64 {
+        self.added
     }
 
     pub fn len(&self) -> usize {

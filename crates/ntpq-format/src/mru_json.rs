@@ -157,10 +157,11 @@ fn push_time(out: &mut String, name: &str, unix: f64, stamp: NtpStamp) {
     );
 }
 
-/// A float as a JSON number (`null` when not finite).
+/// A float as a JSON number that reads back as a float (`0.0`, `2.5`,
+/// `1e-7`; `null` when not finite).
 fn push_number(out: &mut String, x: f64) {
     if x.is_finite() {
-        let _ = write!(out, "{x}");
+        let _ = write!(out, "{x:?}");
     } else {
         out.push_str("null");
     }

@@ -38,6 +38,13 @@ pub struct SimServer {
     pub requests: Vec<Vec<u8>>,
 }
 
+impl SimServer {
+    /// The server core (its MRU list, for comparing what a command showed).
+    pub fn state(&self) -> &ServerState {
+        &self.state
+    }
+}
+
 pub type Shared = Rc<RefCell<SimServer>>;
 
 pub fn server(toml: &str) -> Shared {

@@ -250,10 +250,23 @@ impl ServerState {
         self.peers.iter().find(|p| p.associd == associd)
     }
 
+    /// `{mru:depth}`, `{mru:new}`, `{mru:recycleold}`, `{mru:recyclefull}`:
+    /// the list's live counters (recycling for room is `recyclefull`).
+    fn expand_mru_counters(&self, text: String) -> String {
+        if !text.contains("{mru:") {
+            return text;
+        }
+        text.replace("{mru:depth}", &self.mru.len().to_string())
+            .replace("{mru:new}", &self.mru.added().to_string())
+            .replace("{mru:recycleold}", "0")
+            .replace("{mru:recyclefull}", &self.mru.recycled().to_string())
+    }
+
     fn text_reply(&self, now: SystemTime, status: u16, items: &[&str]) -> Outcome {
         let mut b = ReplyBuilder::new();
         for it in items {
-            b.put_str(&expand_templates(it, now, self.start));
+            let text = expand_templates(it, now, self.start);
+            b.put_str(&self.expand_mru_counters(text));
         }
         Outcome::Reply {
             status,

@@ -92,6 +92,10 @@ fn absent_fields_are_null_and_follow_entries_carry_their_poll() {
     }
     assert_eq!(v["restriction_flags"], serde_json::json!([]));
     assert_eq!(v["avgint"].as_f64(), Some(0.0));
+    assert!(
+        out.contains("\"avgint\":0.0,"),
+        "a float even when whole: {out}"
+    );
     assert!(v.get("lstint").is_none());
     assert_eq!(v["poll"], 7);
     e.addr = AddrRef::Invalid;

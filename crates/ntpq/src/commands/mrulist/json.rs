@@ -380,3 +380,6 @@ pub(super) fn finish(
         (_, None) => Err(CmdError::Reported),
     }
 }
+
+#[cfg(test)]
+mod tests;
