@@ -244,8 +244,9 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
             {
                 cx.out.warn(&follow::behind_warning(polls.count, missed));
             }
-            if json && m.finish() == Some(&Finish::Complete) {
+            if json {
                 let numbers = json::PollNumbers {
+                    complete: m.finish() == Some(&Finish::Complete),
                     poll: polls.count,
                     entries: m.stats().slots - slots,
                     new: new_seen,

@@ -140,6 +140,8 @@ impl RemoteNames {
 /// One poll of `mrulist follow` (the numbers of the classic summary, per poll).
 pub(super) struct PollNumbers {
     pub(super) poll: u32,
+    /// False when Ctrl-C (or a failure) cut the poll short.
+    pub(super) complete: bool,
     pub(super) entries: u64,
     pub(super) new: u64,
     /// The server's `mru_new` delta over the poll, if both readings came.
@@ -176,6 +178,7 @@ pub(super) fn poll_record(
             .map_or(Value::Null, |c| Value::from(c.saturating_sub(p.new))),
     );
     f.insert("rewalk".into(), Value::from(p.rewalk));
+    f.insert("complete".into(), Value::from(p.complete));
     f.insert("seconds".into(), records::seconds(p.seconds));
     f.insert(
         "counters".into(),
