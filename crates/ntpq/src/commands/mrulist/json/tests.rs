@@ -252,3 +252,22 @@ fn a_long_follow_outlives_the_servers_nonces() {
     assert!(nonce_requests >= 4, "{nonce_requests} nonces for 4 walks");
     assert_eq!(recs.last().unwrap()["type"], "mrulist_follow_end");
 }
+
+#[test]
+fn a_failed_retrieval_still_has_its_start_and_end_records() {
+    let mut h = Harness::new(crate::testing::SILENT);
+    let (ran, recs) = json_run(&mut h, "mrulist");
+    assert!(ran.failed);
+    assert!(ran.stderr.contains("timed out"), "{}", ran.stderr);
+    let kinds: Vec<&str> = recs.iter().map(|r| r["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["mrulist_start", "mrulist_end"]);
+    let end = &recs[1];
+    assert_eq!(
+        (&end["ending"], &end["entries"]),
+        (&Value::from("failed"), &Value::from(0))
+    );
+    assert!(
+        end["error"].as_str().unwrap().contains("timed out"),
+        "{end}"
+    );
+}
