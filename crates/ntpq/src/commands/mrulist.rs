@@ -27,7 +27,7 @@ use crate::signal;
 mod follow;
 mod json;
 mod print;
-use follow::Polls;
+use follow::{PollStart, Polls};
 use json::JsonOut;
 use ntpq_format::mru_json::EntryView;
 use print::print_rows;
@@ -208,11 +208,9 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
                 interrupted = crate::signal::interrupted();
                 break;
             }
-            let moves = m.stats().anchor_moves;
-            let (slots, new) = (m.stats().slots, m.stats().new_during);
-            let poll_start = cx.client.now();
+            let begun = PollStart::of(&m, cx.client.now());
             poll.set(Some(polls.count + 1));
-            m.follow(poll_start);
+            m.follow(begun.at);
             match cx.client.retrieve_more(&mut m, &params, cx.out, &mut read) {
                 Ok(stopped) => interrupted = stopped,
                 Err(e) => {
@@ -220,44 +218,8 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
                     break;
                 }
             }
-            polls.count += 1;
-            polls.entries += m.stats().slots - slots;
-            let new_seen = m.stats().new_during - new;
-            polls.new += new_seen;
-            // The server's count of new entries over the same poll: what
-            // it added and we did not see was recycled before we came.
-            let mut counted_new = None;
-            if let (Some(b), Some(a)) = (m.counters_before(), m.counters_after()) {
-                let counted = u64::try_from(a.new - b.new).unwrap_or(0);
-                polls.counted_new += counted;
-                polls.missed += counted.saturating_sub(new_seen);
-                counted_new = Some(counted);
-            }
-            let rewalk = m.stats().anchor_moves > moves;
-            if rewalk {
-                polls.rewalks += 1;
-                cx.out.warn(rows::FOLLOW_REWALK_WARNING);
-            }
-            if let Some(missed) = counted_new
-                .map(|c| c.saturating_sub(new_seen))
-                .filter(|&n| n > 0)
-            {
-                cx.out.warn(&follow::behind_warning(polls.count, missed));
-            }
+            let numbers = polls.count_poll(&m, &begun, cx.client.now(), cx.out);
             if json {
-                let numbers = json::PollNumbers {
-                    complete: m.finish() == Some(&Finish::Complete),
-                    poll: polls.count,
-                    entries: m.stats().slots - slots,
-                    new: new_seen,
-                    counted_new,
-                    rewalk,
-                    seconds: cx
-                        .client
-                        .now()
-                        .saturating_duration_since(poll_start)
-                        .as_secs_f64(),
-                };
                 cx.out
                     .say(&json::poll_record(host.as_deref(), &numbers, &m, pivot));
             }

@@ -10,6 +10,7 @@ use ntpq_format::mru_json::{self as records, EntryView};
 use ntpq_format::mru_report::missed_estimate;
 use serde_json::{Map, Value};
 
+use super::follow::PollNumbers;
 use super::{Ending, RemoteNames};
 use crate::output::Output;
 
@@ -135,19 +136,6 @@ impl RemoteNames {
         let ip: std::net::IpAddr = ip_text(e.addr, v6)?.parse().ok()?;
         self.cache.get(&ip).map(String::as_str)
     }
-}
-
-/// One poll of `mrulist follow` (the numbers of the classic summary, per poll).
-pub(super) struct PollNumbers {
-    pub(super) poll: u32,
-    /// False when Ctrl-C (or a failure) cut the poll short.
-    pub(super) complete: bool,
-    pub(super) entries: u64,
-    pub(super) new: u64,
-    /// The server's `mru_new` delta over the poll, if both readings came.
-    pub(super) counted_new: Option<u64>,
-    pub(super) rewalk: bool,
-    pub(super) seconds: f64,
 }
 
 /// The `mru_poll` record.
