@@ -158,3 +158,44 @@ fn two_hosts_followed_in_classic_mode_name_their_rows() {
         assert_eq!(stdout.matches(&summary).count(), 1, "{h}");
     }
 }
+
+#[test]
+fn ctrl_c_stops_every_host_and_each_prints_its_summary() {
+    let sims: Vec<Simulator> = (0..2)
+        .map(|_| {
+            let scenario = Scenario::from_toml_str(CHURNING).expect("scenario");
+            Simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario).expect("simulator")
+        })
+        .collect();
+    let hosts: Vec<String> = sims.iter().map(|s| s.local_addr().to_string()).collect();
+    let child = Command::new(ntpq_rs())
+        .args(["-n", "--json", "-c", "mrulist follow interval=0.2"])
+        .args(&hosts)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ntpq");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    // A run that ignores Ctrl-C fails the test instead of hanging it.
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        // SAFETY: as above (the pid is reaped only by wait_with_output,
+        // which returns long before unless the child hangs).
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    });
+    let out = child.wait_with_output().expect("ntpq ends after Ctrl-C");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for h in &hosts {
+        let ends = stdout
+            .lines()
+            .filter(|l| l.contains("\"type\":\"mrulist_follow_end\"") && l.contains(h.as_str()))
+            .count();
+        assert_eq!(ends, 1, "{h}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    for line in stdout.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    }
+}
