@@ -78,3 +78,124 @@ fn follow_refuses_an_order_or_a_row_limit() {
         "{stderr}"
     );
 }
+
+/// `ntpq <args> -c "mrulist follow …" <two churning simulators>`.
+fn follow_two(mode: &[&str], args: &str) -> (String, String, i32, [String; 2]) {
+    let sims: Vec<Simulator> = (0..2)
+        .map(|_| {
+            let scenario = Scenario::from_toml_str(CHURNING).expect("scenario");
+            Simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario).expect("simulator")
+        })
+        .collect();
+    let hosts = [
+        sims[0].local_addr().to_string(),
+        sims[1].local_addr().to_string(),
+    ];
+    let command = format!("mrulist follow {args}");
+    let out = Command::new(ntpq_rs())
+        .arg("-n")
+        .args(mode)
+        .args(["-c", &command, &hosts[0], &hosts[1]])
+        .env("TZ", "UTC")
+        .output()
+        .expect("run ntpq");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+        hosts,
+    )
+}
+
+#[test]
+fn two_hosts_are_followed_at_once_in_json_lines() {
+    let (stdout, stderr, status, hosts) = follow_two(&["--json"], "interval=0.5 duration=2");
+    assert_eq!((status, stderr.as_str()), (0, ""), "{stdout}");
+    assert!(stdout.ends_with('\n'));
+    let mut seen = std::collections::BTreeMap::new();
+    for line in stdout.lines() {
+        // Whole lines only: every one a record of its own.
+        let r: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(line.starts_with("{\"v\":1,\"type\":\""), "{line}");
+        let host = r["host"].as_str().expect("a host").to_string();
+        assert!(hosts.contains(&host), "{host}");
+        let kind = r["type"].as_str().expect("a type").to_string();
+        *seen.entry((host, kind)).or_insert(0) += 1;
+    }
+    for h in &hosts {
+        let count = |kind: &str| {
+            seen.get(&(h.clone(), kind.to_string()))
+                .copied()
+                .unwrap_or(0)
+        };
+        assert_eq!(count("mrulist_start"), 1, "{h}: {seen:?}");
+        assert!(count("mru_entry") >= 2000, "{h}: {seen:?}");
+        assert!(count("mru_poll") >= 2, "{h}: {seen:?}");
+        assert_eq!(count("mrulist_follow_end"), 1, "{h}: {seen:?}");
+    }
+}
+
+#[test]
+fn two_hosts_followed_in_classic_mode_name_their_rows() {
+    let (stdout, stderr, status, hosts) = follow_two(&[], "interval=0.5 duration=2");
+    assert_eq!((status, stderr.as_str()), (0, ""), "{stdout}");
+    assert!(!stdout.contains("Ctrl-C"), "follow has no banner");
+    for line in stdout.lines() {
+        let host = hosts
+            .iter()
+            .find(|h| line.starts_with(&format!("server={h} ")))
+            .unwrap_or_else(|| panic!("no host: {line}"));
+        // Whole rows: the prefix is followed by one row or summary line.
+        let rest = &line[format!("server={host} ").len()..];
+        assert!(
+            rest.starts_with("# ") || rest.split_whitespace().count() == 12,
+            "{line}"
+        );
+    }
+    for h in &hosts {
+        let summary = format!("server={h} # Followed for ");
+        assert_eq!(stdout.matches(&summary).count(), 1, "{h}");
+    }
+}
+
+#[test]
+fn ctrl_c_stops_every_host_and_each_prints_its_summary() {
+    let sims: Vec<Simulator> = (0..2)
+        .map(|_| {
+            let scenario = Scenario::from_toml_str(CHURNING).expect("scenario");
+            Simulator::spawn("127.0.0.1:0".parse().unwrap(), scenario).expect("simulator")
+        })
+        .collect();
+    let hosts: Vec<String> = sims.iter().map(|s| s.local_addr().to_string()).collect();
+    let child = Command::new(ntpq_rs())
+        .args(["-n", "--json", "-c", "mrulist follow interval=0.2"])
+        .args(&hosts)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ntpq");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    // A run that ignores Ctrl-C fails the test instead of hanging it.
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        // SAFETY: as above (the pid is reaped only by wait_with_output,
+        // which returns long before unless the child hangs).
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    });
+    let out = child.wait_with_output().expect("ntpq ends after Ctrl-C");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for h in &hosts {
+        let ends = stdout
+            .lines()
+            .filter(|l| l.contains("\"type\":\"mrulist_follow_end\"") && l.contains(h.as_str()))
+            .count();
+        assert_eq!(ends, 1, "{h}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    for line in stdout.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    }
+}

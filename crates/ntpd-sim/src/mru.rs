@@ -53,13 +53,11 @@ pub struct MruList {
     rng: Rng,
     start: SystemTime,
     max_depth: usize,
-    /// Entries dropped at the oldest end to make room (`mru_recycleold`).
+    /// Entries dropped at the oldest end to make room (`mru_recyclefull`).
     recycled: u64,
-    /// Clients added (each new address; ntpd's `mru_new` + recycled).
+    /// Clients added (each address not in the list; ntpd counts them in
+    /// `mru_new`, or in a recycle counter when they took an old entry's place).
     added: u64,
-    /// READVAR's `mru_new`, `mru_recycleold` and `mru_depth` follow the
-    /// list (scenario `live_counters`).
-    live_counters: bool,
 }
 
 /// Largest number of churn steps applied in one catch-up.
@@ -82,7 +80,6 @@ impl MruList {
             max_depth: cfg.max_depth.unwrap_or(usize::MAX).max(1),
             recycled: 0,
             added: 0,
-            live_counters: cfg.live_counters,
         };
         let mut initial: Vec<(f64, Entry)> = Vec::new();
         if let Some(g) = &cfg.generate {
@@ -173,22 +170,14 @@ impl MruList {
         }
     }
 
-    /// ntpd's counters as READVAR would show them now, when the scenario
-    /// asks for live ones: `(name, value)` for `mru_new`, `mru_recycleold`
-    /// and `mru_depth`.
-    pub fn live_counters(&self) -> Option<[(&'static str, u64); 3]> {
-        self.live_counters.then(|| {
-            [
-                ("mru_new", self.added - self.recycled.min(self.added)),
-                ("mru_recycleold", self.recycled),
-                ("mru_depth", self.by_seq.len() as u64),
-            ]
-        })
-    }
-
     /// Entries recycled to make room (`max_depth`).
     pub fn recycled(&self) -> u64 {
         self.recycled
+    }
+
+    /// Entries added for a new address, the initial ones included.
+    pub fn added(&self) -> u64 {
+        self.added
     }
 
     pub fn len(&self) -> usize {

@@ -139,10 +139,6 @@ pub struct Mru {
     /// Most entries held (ntpd's `mru maxdepth`): a new client then
     /// recycles the oldest entry at once (as with `minage 0`).
     pub max_depth: Option<usize>,
-    /// READVAR's `mru_new`, `mru_recycleold` and `mru_depth` follow the
-    /// list instead of the `[system]` values (for the missed estimate).
-    #[serde(default)]
-    pub live_counters: bool,
     #[serde(default = "default_seed")]
     pub seed: u64,
 }
@@ -167,7 +163,6 @@ impl Default for Mru {
             local_addresses: Vec::new(),
             nomrulist: false,
             max_depth: None,
-            live_counters: false,
             seed: default_seed(),
         }
     }

@@ -129,8 +129,13 @@ fn follow_needs_a_completed_walk() {
 /// new clients the poll saw is exactly what was lost.
 #[test]
 fn the_missed_estimate_is_what_recycling_took() {
-    let extra = "max_depth = 3000\nlive_counters = true\n";
-    let mut p = Pair::new(&scenario(3000, extra), "follow", 128);
+    // The server's counters follow its list.
+    let live = scenario(3000, "max_depth = 3000\n")
+        .replace("mru_depth=3000", "mru_depth={mru:depth}")
+        .replace("mru_new=3000", "mru_new={mru:new}")
+        .replace("mru_recycleold=0", "mru_recycleold={mru:recycleold}")
+        .replace("mru_recyclefull=0", "mru_recyclefull={mru:recyclefull}");
+    let mut p = Pair::new(&live, "follow", 128);
     assert_eq!(p.run(MINUTE), Some(Finish::Complete));
     drain(&mut p);
     let (mut truly_missed, mut counted, mut seen) = (0u64, 0u64, 0u64);

@@ -49,6 +49,7 @@ pub mod assoc;
 pub mod cooked;
 pub mod debug;
 pub mod json;
+pub mod mru_json;
 pub mod mru_report;
 pub mod mrulist;
 pub mod ordlist;

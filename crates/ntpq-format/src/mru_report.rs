@@ -60,21 +60,27 @@ pub fn busy_report(r: &BusyReport, asked: bool, estimate: bool) -> String {
             c.new, c.recycled, c.depth_before
         ));
         if estimate {
-            // Arrivals after the end of the walk are not missed: take them
-            // out at the rate the counters moved.
-            let late = if c.span > 0.0 {
-                ((c.new + c.recycled) as f64 * c.tail.max(0.0) / c.span).round() as i128
-            } else {
-                0
-            };
-            let total = c.depth_before + c.new + c.recycled - late;
-            let missed = (total - r.shown as i128).max(0);
+            let (missed, total) = missed_estimate(&c, r.shown);
             out.push_str(&format!(
                 "# Estimated entries missed: {missed} of {total}\n"
             ));
         }
     }
     out
+}
+
+/// The estimate of entries missed: (missed, of total) — what the list
+/// held before, plus what arrived during the walk, less what was shown.
+pub fn missed_estimate(c: &CounterChange, shown: usize) -> (i128, i128) {
+    // Arrivals after the end of the walk are not missed: take them out at
+    // the rate the counters moved.
+    let late = if c.span > 0.0 {
+        ((c.new + c.recycled) as f64 * c.tail.max(0.0) / c.span).round() as i128
+    } else {
+        0
+    };
+    let total = c.depth_before + c.new + c.recycled - late;
+    ((total - shown as i128).max(0), total)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! says how to query ([`QueryParams`], `authenticate`).
 
 use std::io::Write;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ntp_control::mru::{
     Finish, MruError, MruOptions, MruRetrieval, RetrievalConfig, MRU_ROW_LIMIT,
@@ -201,13 +201,28 @@ impl Client {
         if let Some(check) = check {
             q.set_response_check(check);
         }
-        q.begin(Instant::now());
+        q.begin(host.transport.now());
         let run = host.transport.exchange(&mut q, out, params);
         self.sequence = q.sequence();
         run?;
         match q.take_outcome() {
             Some(outcome) => outcome.map_err(CmdError::Query),
             None => Err(CmdError::Query(QueryError::Timeout)),
+        }
+    }
+
+    /// The open host's clock ([`Transport::now`]).
+    pub fn now(&self) -> Instant {
+        self.host
+            .as_ref()
+            .map_or_else(Instant::now, |h| h.transport.now())
+    }
+
+    /// Waits between two polls of `mrulist follow` ([`Transport::pause`]).
+    pub fn pause(&mut self, interval: Duration, left: Option<Duration>) -> bool {
+        match self.host.as_mut() {
+            Some(h) => h.transport.pause(interval, left),
+            None => true,
         }
     }
 
@@ -256,7 +271,7 @@ impl Client {
             verbosity: params.debug.min(u32::from(u8::MAX)) as u8,
             read_counters,
         };
-        let mut m = MruRetrieval::new(options, config, signer, check, Instant::now());
+        let mut m = MruRetrieval::new(options, config, signer, check, host.transport.now());
         let run = host.transport.retrieve(&mut m, out, params, read);
         self.sequence = m.sequence();
         self.mru_row_limit = m.row_limit();

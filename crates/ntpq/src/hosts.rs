@@ -12,6 +12,9 @@
 //! whether `rv 0 ...` reads the association list first. Each host after
 //! the first starts as if the host before it left the cache filled; when
 //! that turns out wrong, the host is queried again from the right state.
+//!
+//! `mrulist follow` on several hosts never finishes by itself: its output
+//! is streamed as it comes instead (`streamed`).
 
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -26,12 +29,16 @@ use crate::output::Output;
 use crate::pyint::py_int;
 use crate::signal;
 
+mod streamed;
+
 /// Hosts queried at the same time.
 pub const AT_ONCE: usize = 16;
 
 /// Runs `opts.commands` on every host of `opts.hosts`.
 pub fn run(opts: &Options, interp: &mut Interpreter) {
-    if opts.hosts.len() > 1 && may_run_at_once(opts) {
+    if streamed::wanted(opts) {
+        streamed::run(opts, interp);
+    } else if opts.hosts.len() > 1 && may_run_at_once(opts) {
         at_once(opts, interp);
     } else {
         one_by_one(opts, interp);

@@ -38,6 +38,13 @@ pub struct SimServer {
     pub requests: Vec<Vec<u8>>,
 }
 
+impl SimServer {
+    /// The server core (its MRU list, for comparing what a command showed).
+    pub fn state(&self) -> &ServerState {
+        &self.state
+    }
+}
+
 pub type Shared = Rc<RefCell<SimServer>>;
 
 pub fn server(toml: &str) -> Shared {
@@ -55,6 +62,8 @@ pub fn server(toml: &str) -> Shared {
 /// sent; with nothing to read, time jumps to the conversation's deadline.
 pub struct MemoryTransport {
     server: Shared,
+    /// The virtual clock's zero: now is `origin` + the server's elapsed time.
+    origin: Instant,
 }
 
 impl MemoryTransport {
@@ -67,7 +76,7 @@ impl MemoryTransport {
     ) -> Result<(), Failure> {
         let from: SocketAddr = CLIENT.parse().expect("address");
         let server: SocketAddr = SERVER.parse().expect("address");
-        let base = Instant::now();
+        let base = self.now();
         let mut now = base;
         // A bound, so that a bug cannot hang the test run.
         for _ in 0..100_000 {
@@ -126,6 +135,16 @@ impl Transport for MemoryTransport {
     ) -> Result<(), Failure> {
         self.drive(m, out, params, read)
     }
+
+    fn now(&self) -> Instant {
+        self.origin + self.server.borrow().elapsed
+    }
+
+    /// No waiting: the virtual clock jumps.
+    fn pause(&mut self, interval: Duration, left: Option<Duration>) -> bool {
+        self.server.borrow_mut().elapsed += left.map_or(interval, |l| l.min(interval));
+        left.is_some_and(|l| l <= interval)
+    }
 }
 
 /// Hosts by name: each a [`SimServer`]; other names fail to resolve.
@@ -139,6 +158,7 @@ impl Connect for MemoryConnect {
         match self.hosts.iter().find(|(name, _)| name == host) {
             Some((_, s)) => Ok(Box::new(MemoryTransport {
                 server: Rc::clone(s),
+                origin: Instant::now(),
             })),
             None => Err(vec![format!("ntpq: lookup of {host} failed")]),
         }

@@ -71,6 +71,25 @@ pub trait Transport {
         params: &QueryParams,
         read: &mut ReadReplies<'_>,
     ) -> Result<(), Failure>;
+
+    /// The clock conversations run on (the tests' transport keeps a
+    /// virtual one).
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    /// Waits between two polls of `mrulist follow`: `interval`, or what is
+    /// `left` of the run if less. True when Ctrl-C came or the run is over.
+    fn pause(&mut self, interval: Duration, left: Option<Duration>) -> bool {
+        let until = Instant::now() + left.map_or(interval, |l| l.min(interval));
+        while Instant::now() < until {
+            if crate::signal::interrupted() {
+                return true;
+            }
+            std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
+        }
+        left.is_some_and(|l| l <= interval)
+    }
 }
 
 /// Opens transports to hosts by name (UDP in the program).

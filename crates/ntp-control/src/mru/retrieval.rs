@@ -53,6 +53,10 @@ pub struct MruCounters {
     pub new: i128,
     /// `mru_recycleold + mru_recyclefull`.
     pub recycled: i128,
+    /// `mru_recycleold` (entries recycled for age) and `mru_recyclefull`
+    /// (for room), as sent; 0 when absent.
+    pub recycled_old: i128,
+    pub recycled_full: i128,
     /// The server's clock when it read them, if it said.
     pub clock: Option<NtpStamp>,
     /// The most entries the server keeps (`mru_maxdepth`), if it said.
@@ -510,10 +514,16 @@ fn counters(r: &Response, at: Instant) -> Option<MruCounters> {
     let vars = parse_varlist(&r.data);
     let get = |n: &str| vars.iter().find(|v| v.name == n);
     let int = |n: &str| get(n).and_then(|v| v.value.as_i128());
+    let (old, full) = (
+        int("mru_recycleold").unwrap_or(0),
+        int("mru_recyclefull").unwrap_or(0),
+    );
     Some(MruCounters {
         depth: int("mru_depth")?,
         new: int("mru_new")?,
-        recycled: int("mru_recycleold").unwrap_or(0) + int("mru_recyclefull").unwrap_or(0),
+        recycled: old + full,
+        recycled_old: old,
+        recycled_full: full,
         clock: get("clock").and_then(|v| parse_stamp(&v.raw)),
         maxdepth: int("mru_maxdepth"),
         at,

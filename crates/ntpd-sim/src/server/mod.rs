@@ -250,10 +250,27 @@ impl ServerState {
         self.peers.iter().find(|p| p.associd == associd)
     }
 
+    /// `{mru:depth}`, `{mru:new}`, `{mru:recycleold}`, `{mru:recyclefull}`:
+    /// the list's live counters (recycling for room is `recyclefull`).
+    fn expand_mru_counters(&self, text: String) -> String {
+        if !text.contains("{mru:") {
+            return text;
+        }
+        text.replace("{mru:depth}", &self.mru.len().to_string())
+            // ntpd's mru_new counts only additions that took fresh memory.
+            .replace(
+                "{mru:new}",
+                &(self.mru.added() - self.mru.recycled().min(self.mru.added())).to_string(),
+            )
+            .replace("{mru:recycleold}", "0")
+            .replace("{mru:recyclefull}", &self.mru.recycled().to_string())
+    }
+
     fn text_reply(&self, now: SystemTime, status: u16, items: &[&str]) -> Outcome {
         let mut b = ReplyBuilder::new();
         for it in items {
-            b.put_str(&expand_templates(it, now, self.start));
+            let text = expand_templates(it, now, self.start);
+            b.put_str(&self.expand_mru_counters(text));
         }
         Outcome::Reply {
             status,
@@ -309,23 +326,7 @@ impl ServerState {
             }
         };
         match table.select(data) {
-            Ok(items) => match self.mru.live_counters().filter(|_| associd == 0) {
-                Some(live) => {
-                    let owned: Vec<String> = items
-                        .iter()
-                        .map(|it| {
-                            let name = it.split('=').next().unwrap_or("");
-                            match live.iter().find(|(n, _)| *n == name) {
-                                Some((n, v)) => format!("{n}={v}"),
-                                None => it.to_string(),
-                            }
-                        })
-                        .collect();
-                    let items: Vec<&str> = owned.iter().map(String::as_str).collect();
-                    self.text_reply(now, status, &items)
-                }
-                None => self.text_reply(now, status, &items),
-            },
+            Ok(items) => self.text_reply(now, status, &items),
             Err(e) => Outcome::Error(e),
         }
     }

@@ -25,9 +25,12 @@ use crate::output::Output;
 use crate::signal;
 
 mod follow;
+mod json;
 mod print;
 mod table;
-use follow::{sleep_unless_interrupted, Polls};
+use follow::{PollStart, Polls};
+use json::JsonOut;
+use ntpq_format::mru_json::EntryView;
 use print::print_rows;
 
 fn unix_now() -> f64 {
@@ -106,7 +109,8 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         || parsed
             .as_ref()
             .is_ok_and(|o| o.direct || o.follow.is_some());
-    if !direct {
+    let json = cx.out.mode.is_json();
+    if !direct && !json {
         cx.out
             .say("Ctrl-C will stop MRU retrieval and display partial results.\n");
     }
@@ -115,8 +119,9 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     let follow = options.follow;
     let want_stats = options.stats;
     let filtered = !options.params.trim_start_matches(", ").is_empty();
-    let raw = cx.settings.raw;
-    let start = Instant::now();
+    // JSON Lines replace the raw text too.
+    let raw = cx.settings.raw && !json;
+    let start = cx.client.now();
     // Replies of up to 128 fragments (the server's limit; the reference
     // stops at 32): fewer round trips, and salvage keeps losses cheap.
     // NTPQRS_MRU_FRAGS overrides it for experiments.
@@ -130,6 +135,10 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         cache: HashMap::new(),
     };
     let pivot = unix_now() as i64;
+    let mut js = json.then(|| JsonOut::new(cx.host_name(), line, &options, direct, pivot));
+    let host = cx.host_name().map(str::to_string);
+    // The poll of `follow` that is reading (0: the first walk).
+    let poll = std::cell::Cell::new(follow.map(|_| 0u32));
     let hard_cap = max_entries_setting();
     let mut read_error: Option<MruError> = None;
     let mut too_many: Option<usize> = None;
@@ -143,12 +152,15 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
                     out.say(&raw_varlist_text(data));
                 }
             }
+            if let Some(j) = js.as_mut() {
+                j.start(out, m.counters_before());
+            }
             let got = deliver(
                 out,
                 &mut list,
                 (&mut names, &mut *resolver),
-                direct,
-                pivot,
+                (direct, pivot),
+                js.as_ref().map(|j| (j, poll.get())),
                 |v6, sink| m.ingest(&reply, v6, sink),
             );
             if let Err(e) = got {
@@ -190,14 +202,16 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
     let mut polls = Polls::default();
     if let Some(f) = follow {
         while !interrupted && m.finish() == Some(&Finish::Complete) && !cx.out.broken {
-            let left = f.duration.map(|d| d.saturating_sub(start.elapsed()));
-            if left.is_some_and(|l| l.is_zero()) || sleep_unless_interrupted(f.interval, left) {
+            let left = f
+                .duration
+                .map(|d| d.saturating_sub(cx.client.now().saturating_duration_since(start)));
+            if left.is_some_and(|l| l.is_zero()) || cx.client.pause(f.interval, left) {
                 interrupted = crate::signal::interrupted();
                 break;
             }
-            let moves = m.stats().anchor_moves;
-            let (slots, new) = (m.stats().slots, m.stats().new_during);
-            m.follow(Instant::now());
+            let begun = PollStart::of(&m, cx.client.now());
+            poll.set(Some(polls.count + 1));
+            m.follow(begun.at);
             match cx.client.retrieve_more(&mut m, &params, cx.out, &mut read) {
                 Ok(stopped) => interrupted = stopped,
                 Err(e) => {
@@ -205,19 +219,10 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
                     break;
                 }
             }
-            polls.count += 1;
-            polls.entries += m.stats().slots - slots;
-            let new_seen = m.stats().new_during - new;
-            polls.new += new_seen;
-            // The server's count of new entries over the same poll: what
-            // it added and we did not see was recycled before we came.
-            if let (Some(b), Some(a)) = (m.counters_before(), m.counters_after()) {
-                let counted = a.added_since(&b);
-                polls.counted_new += counted;
-            }
-            if m.stats().anchor_moves > moves {
-                polls.rewalks += 1;
-                cx.out.warn(rows::FOLLOW_REWALK_WARNING);
+            let numbers = polls.count_poll(&m, &begun, cx.client.now(), cx.out);
+            if json {
+                cx.out
+                    .say(&json::poll_record(host.as_deref(), &numbers, &m, pivot));
             }
         }
     }
@@ -229,18 +234,25 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         return Ok(());
     }
     if follow.is_some() && m.stats().slots > 0 {
-        cx.out.say(&rows::follow_summary(&rows::FollowSummary {
+        let summary = rows::FollowSummary {
             polls: polls.count,
             entries: polls.entries,
             new: polls.new,
             counted_new: polls.counted_new,
-            // Summed before subtracting: an entry added between a walk's
-            // end and the counters' reading is counted in one poll and
-            // seen in the next.
-            missed: polls.counted_new.saturating_sub(polls.new),
+            missed: polls.missed(),
             rewalks: polls.rewalks,
-            seconds: start.elapsed().as_secs_f64(),
-        }));
+            seconds: cx
+                .client
+                .now()
+                .saturating_duration_since(start)
+                .as_secs_f64(),
+        };
+        if json {
+            cx.out
+                .say(&json::follow_end_record(host.as_deref(), &summary));
+        } else {
+            cx.out.say(&rows::follow_summary(&summary));
+        }
         if let Some(e) = polls.error {
             return Err(e);
         }
@@ -258,6 +270,16 @@ pub fn mrulist(cx: &mut Context, line: &str) -> CmdResult {
         (None, None, Some(Finish::Stalled)) => Ending::Failed(MruError::Stall),
         (None, None, None) => Ending::Interrupted,
     };
+    if let Some(j) = js.as_mut() {
+        let tail = json::Tail {
+            direct,
+            sort,
+            start,
+            pivot,
+            estimate: !filtered && !direct,
+        };
+        return json::finish(cx, j, (&mut list, &mut names), &m, ending, tail);
+    }
     // With nothing read, or in direct mode (the rows are out), a failure
     // is only an error.
     let stalled = ending == Ending::Failed(MruError::Stall);
@@ -382,8 +404,8 @@ fn deliver(
     out: &mut Output<dyn Write>,
     list: &mut MruList,
     (names, resolver): (&mut RemoteNames, &mut NameResolver),
-    direct: bool,
-    pivot: i64,
+    (direct, pivot): (bool, i64),
+    json: Option<(&JsonOut, Option<u32>)>,
     read: impl FnOnce(&mut V6Table, &mut dyn FnMut(&MruEntry, &V6Table)) -> Result<(), MruError>,
 ) -> Result<(), MruError> {
     let mut batch: Vec<MruEntry> = Vec::new();
@@ -398,14 +420,27 @@ fn deliver(
         })
     };
     if direct && !batch.is_empty() {
-        let mut text = String::new();
         names.prefetch(resolver, &batch, &list.v6);
-        for e in &batch {
-            if rows::row_into(&mut text, e, None, pivot) {
-                names.push_text(&mut text, e, &list.v6);
+        let text = match json {
+            Some((j, poll)) => {
+                let view = EntryView {
+                    pivot_unix: pivot,
+                    now_unix: None,
+                    poll,
+                };
+                j.entries_text(&batch, &list.v6, names, view)
             }
-            text.push('\n');
-        }
+            None => {
+                let mut text = String::new();
+                for e in &batch {
+                    if rows::row_into(&mut text, e, None, pivot) {
+                        names.push_text(&mut text, e, &list.v6);
+                    }
+                    text.push('\n');
+                }
+                text
+            }
+        };
         out.say(&text);
         out.flush();
         // Constant memory: IPv6 addresses are only needed for this batch.
