@@ -7,7 +7,9 @@
 //! the walk's last reply is added after that reply with an earlier stamp.
 //! So an entry first heard up to [`BOUNDARY_SLACK`] before the previous
 //! end also counts as new, unless the previous poll returned it already.
-//! The memory is the new entries of one poll, at most [`MAX_REMEMBERED`].
+//! The memory is the new entries first heard within the slack of the
+//! newest one seen (ntpd sends the oldest first, so the set is pruned as
+//! it grows), at most [`MAX_REMEMBERED`].
 
 use std::collections::HashSet;
 
@@ -39,8 +41,13 @@ fn key(e: &MruEntry) -> Key {
 pub struct NewClients {
     /// The previous poll's new entries first heard within the slack of its end.
     boundary: HashSet<Key>,
-    /// This poll's new entries.
+    /// This poll's new entries, those first heard within the slack of
+    /// `newest` at least.
     this_poll: HashSet<Key>,
+    /// The latest first-heard stamp this poll has seen.
+    newest: NtpStamp,
+    /// Size of `this_poll` at which it is next pruned.
+    prune_at: usize,
 }
 
 impl NewClients {
@@ -54,8 +61,18 @@ impl NewClients {
         } else {
             false
         };
-        // An entry returned twice in one poll (a list read again) is one client.
-        new && (self.this_poll.len() >= MAX_REMEMBERED || self.this_poll.insert(key))
+        if !new {
+            return false;
+        }
+        self.newest = self.newest.max(e.first);
+        if self.this_poll.len() >= self.prune_at.max(1024) {
+            let from = self.newest.saturating_sub(BOUNDARY_SLACK);
+            self.this_poll.retain(|k| k.0 > from);
+            self.prune_at = self.this_poll.len() * 2;
+        }
+        // An entry returned twice in one poll (a list read again) is one
+        // client, as long as it is remembered.
+        self.this_poll.len() >= MAX_REMEMBERED || self.this_poll.insert(key)
     }
 
     /// The poll ended at `end`: keep what the next one needs.
@@ -63,6 +80,9 @@ impl NewClients {
         let from = end.map_or(NtpStamp::MAX, |e| e.saturating_sub(BOUNDARY_SLACK));
         self.boundary = std::mem::take(&mut self.this_poll);
         self.boundary.retain(|k| k.0 > from);
+        self.boundary.shrink_to_fit();
+        self.newest = 0;
+        self.prune_at = 0;
     }
 }
 
@@ -126,6 +146,27 @@ mod tests {
         // About a quarter of a second of the last poll's new entries.
         assert!(
             (240..=260).contains(&n.boundary.len()),
+            "{}",
+            n.boundary.len()
+        );
+    }
+
+    #[test]
+    fn a_long_poll_remembers_only_the_slack_behind_its_newest_entry() {
+        let mut n = NewClients::default();
+        // 100,000 new clients over 10 s, oldest first.
+        for i in 0..100_000u64 {
+            let e = MruEntry {
+                addr: AddrRef::V4(i as u32),
+                ..entry((i + 1) * (10 * SEC / 100_000), 1)
+            };
+            assert!(n.is_new(&e, 0));
+        }
+        // A quarter of a second holds 2,500; pruning lets it reach twice that.
+        assert!(n.this_poll.len() <= 5_200, "{}", n.this_poll.len());
+        n.next_poll(Some(10 * SEC));
+        assert!(
+            (2_400..=2_600).contains(&n.boundary.len()),
             "{}",
             n.boundary.len()
         );
