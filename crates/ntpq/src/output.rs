@@ -223,6 +223,11 @@ impl<W: ?Sized + Write> Output<W> {
         self.stderr_line(text);
     }
 
+    /// Whether `-l`/`logfile` named a log file.
+    pub fn has_log_file(&self) -> bool {
+        self.log.is_some()
+    }
+
     /// A line on the log stream. A log file that cannot be written is
     /// reported once and written no more (its name still shows in
     /// `logfile`); the lines are not moved to stderr, which may be the

@@ -140,7 +140,7 @@ async fn drive<C: Conversation>(
         while let Some(pkt) = c.poll_transmit() {
             if let Err(e) = socket.send(&pkt).await {
                 *refused |= is_refused(&e);
-                out.log(&format!("Write to {host} failed"));
+                out.log_code("send_failed", &format!("Write to {host} failed"));
             }
         }
         if after_send(c, out).is_break() {

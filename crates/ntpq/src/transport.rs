@@ -170,11 +170,14 @@ impl Conversation for MruRetrieval {
                     restarts,
                     read_per_sec,
                     changed_per_sec,
-                } => out.warn(&ntpq_format::mrulist::outpaced_warning(
-                    restarts,
-                    read_per_sec,
-                    changed_per_sec,
-                )),
+                } => out.warn_code(
+                    "mrulist_outpaced",
+                    &ntpq_format::mrulist::outpaced_warning(
+                        restarts,
+                        read_per_sec,
+                        changed_per_sec,
+                    ),
+                ),
             }
         }
     }

@@ -34,6 +34,17 @@ impl<W: ?Sized + Write> Output<W> {
         self.warn_text(&line);
     }
 
+    /// A line for the log stream that is a problem, not a debug line
+    /// (`Write to HOST failed`): without a log file, in JSON mode, a
+    /// warning with `code`.
+    pub fn log_code(&mut self, code: &str, text: &str) {
+        if self.mode.is_json() && !self.has_log_file() {
+            self.problem("warning", code, text, None);
+        } else {
+            self.log(text);
+        }
+    }
+
     /// A warning with a stable code in JSON mode; the classic text
     /// otherwise.
     pub fn warn_code(&mut self, code: &str, text: &str) {
@@ -77,5 +88,21 @@ mod tests {
         assert_eq!(e["hint"], "no answer");
         assert_eq!(lines[3], "debug line stays text");
         assert_eq!(out.stdout_text(), "");
+    }
+
+    #[test]
+    fn a_failed_send_is_a_coded_warning_in_json_mode() {
+        let mut out = Output::memory();
+        out.log_code("send_failed", "Write to ntp1 failed");
+        assert_eq!(out.stderr_text(), "Write to ntp1 failed\n");
+        out.clear();
+        out.mode = OutputMode::Json;
+        out.log_code("send_failed", "Write to ntp1 failed");
+        let w: serde_json::Value = serde_json::from_str(out.stderr_text().trim_end()).unwrap();
+        assert_eq!(
+            (&w["type"], &w["code"]),
+            (&"warning".into(), &"send_failed".into())
+        );
+        assert_eq!(w["message"], "Write to ntp1 failed");
     }
 }

@@ -91,13 +91,13 @@ impl Polls {
         let rewalk = s.anchor_moves > begun.moves;
         if rewalk {
             self.rewalks += 1;
-            out.warn(rows::FOLLOW_REWALK_WARNING);
+            out.warn_code("follow_rewalk", rows::FOLLOW_REWALK_WARNING);
         }
         if let Some(missed) = counted_new
             .map(|c| c.saturating_sub(new_seen))
             .filter(|&n| n > 0)
         {
-            out.warn(&behind_warning(self.count, missed));
+            out.warn_code("follow_behind", &behind_warning(self.count, missed));
         }
         PollNumbers {
             poll: self.count,

@@ -278,3 +278,34 @@ fn a_failed_retrieval_still_has_its_start_and_end_records() {
         "{end}"
     );
 }
+
+/// Filters apply to what follow streams: with `mincount=2` the polls
+/// return the re-touched clients and none of the new ones.
+#[test]
+fn follow_streams_only_what_the_filters_let_through() {
+    let scenario = r#"
+[system]
+variables = ["mru_depth={mru:depth}", "mru_maxdepth=5000", "mru_new={mru:new}", "mru_recycleold={mru:recycleold}", "mru_recyclefull={mru:recyclefull}", "clock={ts:now}"]
+[mru]
+churn_new_per_sec = 50.0
+churn_touch_per_sec = 50.0
+generate = { count = 300, spacing = 0.01, newest_ago = 1 }
+"#;
+    let mut h = Harness::new(scenario);
+    let (ran, recs) = json_run(&mut h, "mrulist follow interval=10 duration=25 mincount=2");
+    assert!(!ran.failed, "{}", ran.stderr);
+    let polled: Vec<&Value> = of_type(&recs, "mru_entry")
+        .into_iter()
+        .filter(|e| e["poll"].as_u64().unwrap() >= 1)
+        .collect();
+    assert!(!polled.is_empty(), "re-touched clients were streamed");
+    for e in &polled {
+        assert!(e["count"].as_u64().unwrap() >= 2, "{e}");
+    }
+    // Without the filter the same churn streams new clients too.
+    let mut h = Harness::new(scenario);
+    let (_, recs) = json_run(&mut h, "mrulist follow interval=10 duration=25");
+    assert!(of_type(&recs, "mru_entry")
+        .iter()
+        .any(|e| e["poll"].as_u64().unwrap() >= 1 && e["count"] == 1));
+}
