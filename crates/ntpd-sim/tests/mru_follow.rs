@@ -161,3 +161,26 @@ fn the_missed_estimate_is_what_recycling_took() {
     assert_eq!(counted, 3 * 5000, "the server's additions");
     assert_eq!(counted - seen, truly_missed, "the estimate");
 }
+
+/// ntpd restarted between two polls: it ignores the old nonce. After a
+/// few silences the follow asks for a fresh nonce and the poll completes.
+#[test]
+fn a_server_that_forgot_our_nonce_is_asked_for_a_new_one() {
+    let mut p = Pair::new(&scenario(500, ""), "follow", 128);
+    assert_eq!(p.run(MINUTE), Some(Finish::Complete));
+    drain(&mut p);
+    let fetches = p.client.stats().nonce_fetches;
+    let new: Vec<String> = (1..=5).map(|i| format!("198.51.100.{i}")).collect();
+    touch(&mut p, &new);
+    p.server.forget_nonces();
+    poll(&mut p);
+    let got = drain(&mut p);
+    assert!(
+        new.iter().all(|a| got.contains(a)),
+        "the poll read what changed: {got:?}"
+    );
+    assert!(
+        p.client.stats().nonce_fetches > fetches,
+        "a new nonce was fetched"
+    );
+}

@@ -28,6 +28,8 @@ pub use super::outcome::{EngineEvent, MruError, Next, RetrievalStats, Salvage};
 const MAX_RESTARTS: u32 = 8;
 /// Failed MRU queries in a row before giving up (the reference never does).
 const MAX_CONSECUTIVE_FAILURES: u32 = 10;
+/// Losses in a row after which the nonce is suspected and fetched again.
+const NONCE_SUSPECT_AFTER: u32 = 4;
 /// Runt datagrams tolerated in one retrieval.
 const MAX_RUNTS: u32 = 100;
 
@@ -215,7 +217,14 @@ impl MruEngine {
             self.pending = Pending::Nonce { attempt };
             self.stats.nonce_fetches += 1;
             self.note(EngineEvent::NonceRequested);
-            return Next::Query(Request::new(Opcode::ReqNonce, 0, Vec::new()), self.base);
+            // A refresh is timed like the MRU requests (a lost one costs a
+            // short timer); the first nonce as the reference times it.
+            let timeouts = if self.nonce_fetched.is_some() {
+                self.mru_timeouts()
+            } else {
+                self.base
+            };
+            return Next::Query(Request::new(Opcode::ReqNonce, 0, Vec::new()), timeouts);
         }
         let nonce = self.nonce.clone().unwrap_or_default();
         let mut req = if self.first_request {
@@ -306,6 +315,14 @@ impl MruEngine {
                         reply: text.to_string(),
                     })
                 }
+            }
+            // A refresh that failed is one more failure in a row; the
+            // first nonce is the reference's: its failure ends the command.
+            (Pending::Nonce { .. }, Err(e)) if self.nonce_fetched.is_some() => {
+                self.pending = Pending::None;
+                self.nonce = None;
+                self.stats.timeouts += 1;
+                self.count_failure(e)
             }
             (Pending::Nonce { .. }, Err(e)) => Err(MruError::Query(e.clone())),
             (Pending::Mru { .. }, Ok(resp)) => {
@@ -544,6 +561,12 @@ impl MruEngine {
             QueryError::Timeout | QueryError::Incomplete | QueryError::BufferExceeded => {
                 self.stats.timeouts += 1;
                 self.loss_streak += 1;
+                // ntpd ignores a request whose nonce it no longer accepts
+                // (it restarted: a new secret): after a few silences in a
+                // row, ask for a fresh nonce once before trying again.
+                if *e == QueryError::Timeout && self.loss_streak == NONCE_SUSPECT_AFTER {
+                    self.nonce = None;
+                }
                 let shrunk = if self.cap_frags {
                     self.frags = (self.frags / 2).max(2);
                     self.ssthresh = self.frags;

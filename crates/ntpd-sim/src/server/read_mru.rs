@@ -40,6 +40,12 @@ impl ServerState {
         (h ^ (h >> 32)) as u32
     }
 
+    /// Forgets every nonce issued so far, as ntpd does when it restarts
+    /// (a new secret): requests carrying an old one are ignored.
+    pub fn forget_nonces(&mut self) {
+        self.nonce_secret = self.nonce_secret.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15;
+    }
+
     /// A nonce for `from` issued at `now` (24 lowercase hex digits).
     pub fn make_nonce(&self, now: SystemTime, from: SocketAddr) -> String {
         let ts = NtpTs::from_system(now);
