@@ -23,12 +23,15 @@ use std::time::{Duration, Instant};
 
 use crate::ntpd::RealNtpd;
 
-/// CPU seconds of a process so far (utime + stime).
-fn cpu_seconds(pid: u32) -> f64 {
+/// CPU seconds of a process so far (utime + stime, from /proc/PID/stat;
+/// 0 when it is gone). The benchmarks read ntpd's with it.
+pub fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields after the command: state is index 0; utime 11, stime 12
+    // (in clock ticks of 1/100 s).
     (ticks(11) + ticks(12)) / 100.0
 }
 

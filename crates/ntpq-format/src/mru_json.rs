@@ -10,7 +10,7 @@ use ntp_control::mru::MruCounters;
 use ntp_control::time::{stamp_to_unix, NtpStamp};
 use serde_json::{Map, Value};
 
-use crate::json::{line, record};
+use crate::json::{line, push_iso8601_utc, record};
 
 /// ntpd's restriction flags (`RES_*` in ntp.h) by the `restrict` keyword
 /// that sets them.
@@ -165,24 +165,6 @@ fn push_number(out: &mut String, x: f64) {
     } else {
         out.push_str("null");
     }
-}
-
-/// [`crate::json::iso8601_utc`] appended without an allocation.
-pub fn push_iso8601_utc(out: &mut String, unix: f64) {
-    if !unix.is_finite() {
-        return;
-    }
-    let micros = (unix * 1e6).round() as i64;
-    let (secs, frac) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, mo, d) = ntp_control::time::civil_from_days(days);
-    let _ = write!(
-        out,
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{frac:06}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    );
 }
 
 /// A server time as the pair of fields `<name>` (ISO-8601) and `<name>_raw`.

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ntpq_conformance::follow::cpu_seconds;
 use ntpq_conformance::ntpd::RealNtpd;
 use ntpq_conformance::workspace_bin;
 
@@ -54,17 +55,6 @@ const VALUE_OPTIONS: &[&str] = &[
     "--runs",
 ];
 const FLAGS: &[&str] = &["--busy", "--check"];
-
-/// ntpd's CPU seconds so far (utime + stime).
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // Fields after the command: state is index 0; utime 11, stime 12.
-    let hz = 100.0;
-    (ticks(11) + ticks(12)) / hz
-}
 
 /// CPU seconds the whole machine has spent busy so far (all CPUs, from
 /// the first line of /proc/stat: everything but idle and iowait; steal

@@ -41,19 +41,29 @@ pub fn record(kind: &str, host: Option<&str>) -> Map<String, Value> {
 /// `2026-12-07T04:16:03.250000Z`. Times are shown this way in every
 /// record (the raw l_fp beside it where the server sent one).
 pub fn iso8601_utc(unix: f64) -> String {
+    let mut s = String::with_capacity(27);
+    push_iso8601_utc(&mut s, unix);
+    s
+}
+
+/// [`iso8601_utc`] appended to `out` (no allocation: mrulist writes one
+/// per entry); nothing when `unix` is not finite.
+pub fn push_iso8601_utc(out: &mut String, unix: f64) {
+    use std::fmt::Write as _;
     if !unix.is_finite() {
-        return String::new();
+        return;
     }
     let micros = (unix * 1e6).round() as i64;
     let (secs, frac) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, mo, d) = ntp_control::time::civil_from_days(days);
-    format!(
+    let _ = write!(
+        out,
         "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{frac:06}Z",
         rem / 3600,
         rem / 60 % 60,
         rem % 60
-    )
+    );
 }
 
 /// One record as a line of JSON Lines (newline included).

@@ -105,15 +105,6 @@ fn absent_fields_are_null_and_follow_entries_carry_their_poll() {
 }
 
 #[test]
-fn times_match_iso8601_utc() {
-    for t in [0.0, 1_796_616_963.25, -0.5, 1_795_679_509.999_999_7] {
-        let mut s = String::new();
-        push_iso8601_utc(&mut s, t);
-        assert_eq!(s, crate::json::iso8601_utc(t));
-    }
-}
-
-#[test]
 fn parameters_and_counters() {
     assert_eq!(
         params_object(", mincount=2, laddr=127.0.0.1, kod=True"),
