@@ -412,6 +412,31 @@ fn reach_text(f: &Fields) -> String {
     }
 }
 
+/// The `when` column: time since the last packet, `-` when unknown.
+fn when_text(f: &Fields) -> String {
+    match f.since {
+        Some(Ok(d)) => interval(d),
+        _ => "-".to_string(),
+    }
+}
+
+/// The last column: the jitter, or the dispersion when there is none.
+fn third_estimate<'a>(f: &Fields<'a>) -> Est<'a> {
+    match f.jitter {
+        Some(j) => Est::Var(j),
+        None => f.disp,
+    }
+}
+
+/// Four decimals once a value had them (NTPsec 1.2.2's `saw6`), else three.
+fn number_style(f: &Fields) -> NumberStyle {
+    if f.saw6 {
+        NumberStyle::Dot4
+    } else {
+        NumberStyle::Dot3
+    }
+}
+
 /// Left-truncation for addresses best told apart by their end:
 /// `-` followed by the last characters.
 pub fn high_truncate(text: &str, max: usize) -> String {
@@ -473,19 +498,7 @@ pub fn row(layout: &PeersLayout, r: &PeerRow) -> String {
         PeersKind::Rpeers => {}
     }
 
-    let when = match f.since {
-        Some(Ok(d)) => interval(d),
-        _ => "-".to_string(),
-    };
-    let third = match f.jitter {
-        Some(j) => Est::Var(j),
-        None => f.disp,
-    };
-    let style = if f.saw6 {
-        NumberStyle::Dot4
-    } else {
-        NumberStyle::Dot3
-    };
+    let (when, third, style) = (when_text(&f), third_estimate(&f), number_style(&f));
     line.push_str(&format!(
         " {} {} {} {}  {} {} {} {}",
         stratum_text(&f),

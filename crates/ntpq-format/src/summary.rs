@@ -186,15 +186,7 @@ pub fn single_table<'v>(
                 }
             }
             Kind::Uint | Kind::Int | Kind::Float => {
-                let value = if display.units {
-                    match units::unit_for_variable(row.name) {
-                        Some(unit) => units::unitify(&var.raw, unit, None, Some(8)),
-                        None => var.raw.clone(),
-                    }
-                } else {
-                    py_str(var)
-                };
-                out.push_str(&line13(legend, &value));
+                out.push_str(&line13(legend, &number_text(row, var, display)));
             }
             Kind::Lfp => {
                 // A malformed timestamp crashes the reference: show the text.
@@ -273,6 +265,19 @@ pub fn dual_table<'v>(rows: &[Row], lookup: impl Fn(&str) -> Option<&'v Variable
 }
 
 pub mod cells;
+
+/// A number row's value: with `units`, scaled and suffixed where the
+/// variable has a unit; else Python's `str()` of it.
+fn number_text(row: &Row, var: &Variable, display: &Display) -> String {
+    if display.units {
+        match units::unit_for_variable(row.name) {
+            Some(unit) => units::unitify(&var.raw, unit, None, Some(8)),
+            None => var.raw.clone(),
+        }
+    } else {
+        py_str(var)
+    }
+}
 
 #[cfg(test)]
 mod tests {

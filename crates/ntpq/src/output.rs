@@ -71,19 +71,12 @@ impl Default for Output {
 
 impl Output {
     pub fn new() -> Output {
-        Output {
-            log: None,
-            stderr: ErrSink::Stderr,
-            stdout_is_tty: io::stdout().is_terminal(),
-            stdin_is_tty: io::stdin().is_terminal(),
-            broken: false,
-            write_failed: false,
-            mode: OutputMode::Classic,
-            host: None,
-            quiet: false,
-            captured: None,
-            stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
-        }
+        let ttys = (io::stdout().is_terminal(), io::stdin().is_terminal());
+        Output::with_streams(
+            BufWriter::with_capacity(64 * 1024, io::stdout()),
+            ErrSink::Stderr,
+            ttys,
+        )
     }
 }
 
@@ -91,11 +84,17 @@ impl<W: Write> Output<W> {
     /// Output into the caller's writers, with the process's terminal
     /// flags: a host's part of a run, printed later in its place.
     pub fn captured(stdout: W, stderr: Box<dyn Write>) -> Output<W> {
+        let ttys = (io::stdout().is_terminal(), io::stdin().is_terminal());
+        Output::with_streams(stdout, ErrSink::Writer(stderr), ttys)
+    }
+
+    /// The one constructor: `ttys` are (stdout, stdin) on a terminal.
+    fn with_streams(stdout: W, stderr: ErrSink, ttys: (bool, bool)) -> Output<W> {
         Output {
             log: None,
-            stderr: ErrSink::Writer(stderr),
-            stdout_is_tty: io::stdout().is_terminal(),
-            stdin_is_tty: io::stdin().is_terminal(),
+            stderr,
+            stdout_is_tty: ttys.0,
+            stdin_is_tty: ttys.1,
             broken: false,
             write_failed: false,
             mode: OutputMode::Classic,
@@ -110,19 +109,7 @@ impl<W: Write> Output<W> {
 impl Output<Vec<u8>> {
     /// Output kept in memory, as if stdin and stdout were pipes.
     pub fn memory() -> Output<Vec<u8>> {
-        Output {
-            log: None,
-            stderr: ErrSink::Memory(Vec::new()),
-            stdout_is_tty: false,
-            stdin_is_tty: false,
-            broken: false,
-            write_failed: false,
-            mode: OutputMode::Classic,
-            host: None,
-            quiet: false,
-            captured: None,
-            stdout: Vec::new(),
-        }
+        Output::with_streams(Vec::new(), ErrSink::Memory(Vec::new()), (false, false))
     }
 
     /// What was written to stdout so far.
@@ -395,19 +382,7 @@ mod tests {
     }
 
     fn output_to(stdout: Failing) -> Output<Failing> {
-        Output {
-            log: None,
-            stderr: ErrSink::Memory(Vec::new()),
-            stdout_is_tty: false,
-            stdin_is_tty: false,
-            broken: false,
-            write_failed: false,
-            mode: OutputMode::Classic,
-            host: None,
-            quiet: false,
-            captured: None,
-            stdout,
-        }
+        Output::with_streams(stdout, ErrSink::Memory(Vec::new()), (false, false))
     }
 
     fn stderr_of<W: ?Sized + Write>(out: &Output<W>) -> String {

@@ -30,19 +30,7 @@ pub fn cells(kind: PeersKind, r: &PeerRow) -> PeerCells {
     if !refid.contains('.') && !refid.contains(':') {
         refid = format!(".{refid}.");
     }
-    let when = match f.since {
-        Some(Ok(d)) => interval(d),
-        _ => "-".to_string(),
-    };
-    let third = match f.jitter {
-        Some(j) => Est::Var(j),
-        None => f.disp,
-    };
-    let style = if f.saw6 {
-        NumberStyle::Dot4
-    } else {
-        NumberStyle::Dot3
-    };
+    let (when, third, style) = (when_text(&f), third_estimate(&f), number_style(&f));
     let cell = |e| est_cell(e, r.units, style).trim().to_string();
     PeerCells {
         host: r.host_label.map(str::to_string),

@@ -40,17 +40,10 @@ pub fn single_cells<'v>(
                 }
                 (py_str(var), String::new())
             }
-            Kind::Uint | Kind::Int | Kind::Float => {
-                let value = if display.units {
-                    match units::unit_for_variable(row.name) {
-                        Some(unit) => units::unitify(&var.raw, unit, None, Some(8)),
-                        None => var.raw.clone(),
-                    }
-                } else {
-                    py_str(var)
-                };
-                (value.trim().to_string(), String::new())
-            }
+            Kind::Uint | Kind::Int | Kind::Float => (
+                number_text(row, var, display).trim().to_string(),
+                String::new(),
+            ),
             Kind::Lfp => (
                 timestamp::prettydate(&var.raw).unwrap_or_else(|| py_str(var)),
                 String::new(),
