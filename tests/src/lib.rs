@@ -118,6 +118,19 @@ pub fn without_added_lines(reference: &str, ours: &str) -> String {
         .collect()
 }
 
+/// The deliberate difference `control-characters-shown`
+/// (tests/differences.toml) applied to either program's output: control
+/// characters the reference prints as the server sent them (1.2.2's ntpd
+/// puts a stray control into a refclock's filter arrays) we show as
+/// `\xHH`, in the same layout. Ours is left unchanged, but for raw mode's
+/// final CR, which both print.
+pub fn shown(text: &str) -> String {
+    text.split('\n')
+        .map(|line| ntp_control::visible::visible(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A readable side-by-side report of two differing outputs.
 pub fn diff_report(label: &str, want: &RunOutput, got: &RunOutput) -> String {
     let mut s = format!("--- {label}\n");

@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use ntpq_conformance::sim::{loopback, start_on_123};
-use ntpq_conformance::{diff_report, have, ntpq_rs, run, Need, RunOutput, REFERENCE_NTPQ};
+use ntpq_conformance::{diff_report, have, ntpq_rs, run, shown, Need, RunOutput, REFERENCE_NTPQ};
 
 struct Case {
     name: &'static str,
@@ -103,6 +103,18 @@ const CASES: &[Case] = &[
     case("rl", "synced.toml", &["-n", "-c", "rl"]),
     case("rv-unsynced", "unsynced.toml", &["-n", "-c", "rv"]),
     case("rv-empty", "empty.toml", &["-n", "-c", "rv"]),
+    // Control characters: repr'd values, and folding on the text as sent.
+    case("rv-controls", "controls.toml", &["-n", "-c", "rv"]),
+    case("rv-controls-peer", "controls.toml", &["-n", "-c", "rv &1"]),
+    case("rv-hostile", "hostile-text.toml", &["-n", "-c", "rv 0 leap,stratum,refid,processor"]),
+    case("rv-hostile-peer", "hostile-text.toml", &["-n", "-c", "rv 1"]),
+    case("peers-hostile-w", "hostile-text.toml", &["-n", "-w", "-p"]),
+    case("apeers-hostile", "hostile-text.toml", &["-n", "-c", "apeers"]),
+    case("rpeers-hostile", "hostile-text.toml", &["-n", "-c", "rpeers"]),
+    case("sysinfo-hostile", "hostile-text.toml", &["-n", "-c", "sysinfo"]),
+    case("pstats-hostile", "hostile-text.toml", &["-n", "-c", "pstats 1"]),
+    case("as-hostile", "hostile-text.toml", &["-n", "-c", "as"]),
+    case("peers-hostile", "hostile-text.toml", &["-n", "-p"]),
     case("rv-sysstats-vars", "synced.toml", &["-n", "-c", "rv 0 ss_uptime,ss_received,ss_kodsent"]),
     case("cv-refclock", "synced.toml", &["-n", "-c", "cv &4"]),
     case("cv-names", "synced.toml", &["-n", "-c", "cv 17773 device,name"]),
@@ -657,8 +669,8 @@ impl Differences {
     /// Applies the masks to both outputs.
     fn normalize(&self, o: &RunOutput) -> RunOutput {
         RunOutput {
-            stdout: self.mask(&o.stdout),
-            stderr: self.mask(&o.stderr),
+            stdout: self.mask(&shown(&o.stdout)),
+            stderr: self.mask(&shown(&o.stderr)),
             status: o.status,
         }
     }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use ntpq_conformance::ntpd::{self, ntpd_binary, Shared, NTPD_ADDR};
 use ntpq_conformance::{
-    diff_report, have, ntpq_rs, run, Need, RunOutput, REAL_NTPD, REFERENCE_NTPQ,
+    diff_report, have, ntpq_rs, run, shown, Need, RunOutput, REAL_NTPD, REFERENCE_NTPQ,
 };
 
 /// Variables whose *values* are replaced by `<masked>` before comparing, and
@@ -290,17 +290,6 @@ fn masked(o: RunOutput) -> RunOutput {
         stderr: mask(&shown(&o.stderr)),
         status: o.status,
     }
-}
-
-/// The deliberate difference `control-characters-shown`
-/// (tests/differences.toml): control characters the reference prints as
-/// the server sent them (1.2.2's ntpd puts a shift-out, 0x0e, into the
-/// filtdelay of a refclock) we show as `\xHH`. Ours is left unchanged.
-fn shown(text: &str) -> String {
-    text.split('\n')
-        .map(|line| ntp_control::visible::visible(line).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The ntpd every test of this file reads from (none changes it), started

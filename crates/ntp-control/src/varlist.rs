@@ -196,8 +196,31 @@ pub fn parse_python_float(text: &str) -> Option<f64> {
 }
 
 /// Parses reply data into variables, keeping the server's order; a later
-/// duplicate overwrites the value but keeps the first position.
+/// duplicate overwrites the value but keeps the first position. Names and
+/// values are shown without control characters (a server's text never
+/// acts on the operator's terminal).
 pub fn parse_varlist(data: &[u8]) -> Vec<Variable> {
+    let mut vars = parse_varlist_as_sent(data);
+    for var in &mut vars {
+        if let Value::Str(s) = &mut var.value {
+            if let Cow::Owned(v) = visible(s) {
+                *s = v;
+            }
+        }
+        if let Cow::Owned(v) = visible(&var.name) {
+            var.name = v;
+        }
+        if let Cow::Owned(v) = visible(&var.raw) {
+            var.raw = v;
+        }
+    }
+    vars
+}
+
+/// [`parse_varlist`] with the text as the server sent it, control
+/// characters included: for layout that must match the reference's, which
+/// measures that text (readvar's folding), escaping what it prints itself.
+pub fn parse_varlist_as_sent(data: &[u8]) -> Vec<Variable> {
     let mut items: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut in_string = false;
@@ -225,23 +248,16 @@ pub fn parse_varlist(data: &[u8]) -> Vec<Variable> {
             ),
             None => (item, ""),
         };
-        let mut value = Value::cast(raw);
+        let value = Value::cast(raw);
         let raw = if matches!(value, Value::Str(_)) {
             unquote(raw)
         } else {
             raw
         };
-        // Typed as sent; shown without control characters (a server's
-        // text never acts on the operator's terminal).
-        if let Value::Str(s) = &mut value {
-            if let Cow::Owned(v) = visible(s) {
-                *s = v;
-            }
-        }
         let var = Variable {
-            name: visible(name).into_owned(),
+            name: name.to_string(),
             value,
-            raw: visible(raw).into_owned(),
+            raw: raw.to_string(),
         };
         match out.iter_mut().find(|v| v.name == var.name) {
             Some(existing) => {

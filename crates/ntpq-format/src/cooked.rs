@@ -24,6 +24,11 @@ pub fn status_line(raw: bool, status: u16, decoded: &str) -> String {
 /// The cooked variable lines: `name=value` items separated by `", "`,
 /// folded so lines stay within `width` columns (the terminal width minus
 /// 2, i.e. 78 when piped), ending in a newline, with `'` turned into `"`.
+///
+/// `vars` are as the server sent them (`parse_varlist_as_sent`): the
+/// reference folds, and `repr`s string values, on that text, so both are
+/// done on it here; control characters are then shown as `\xHH` item by
+/// item, which changes the bytes of a line but never where it breaks.
 pub fn cook(vars: &[Variable], width: usize, units: bool) -> String {
     let mut text = String::new();
     // Characters after the last newline of `text`.
@@ -43,7 +48,7 @@ pub fn cook(vars: &[Variable], width: usize, units: bool) -> String {
             text.push('\n');
             line_len = 0;
         }
-        text.push_str(&item);
+        text.push_str(&ntp_control::visible::visible(&item));
         line_len = match item.rfind('\n') {
             Some(i) => item[i + 1..].chars().count(),
             None => line_len + item_len,
@@ -157,7 +162,7 @@ pub fn raw_varlist_text(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ntp_control::varlist::parse_varlist;
+    use ntp_control::varlist::{parse_varlist, parse_varlist_as_sent};
 
     fn var(name: &str, raw: &str) -> Variable {
         Variable {
@@ -297,6 +302,35 @@ leapsec=\"2017-01-01T00:00Z\", expire=\"2026-06-28T00:00Z\", mintc=0
         let vars = [var(&name, "1"), var("b", "2")];
         assert_eq!(cook(&vars, 78, false), format!("{name}=1,\nb=2\n"));
         assert_eq!(cook(&[], 78, false), "\n");
+    }
+
+    #[test]
+    fn control_characters_fold_and_repr_as_sent() {
+        // 1.2.2's ntpd can put a stray control into a refclock's filter
+        // array: the reference folds on the text as sent, where it is one
+        // column: 71 + 5 columns fit in 78 (74 + 5 shown would not).
+        let x = "x".repeat(56);
+        let wire = format!("filtdelay={x}\x0e,b=2");
+        let vars = parse_varlist_as_sent(wire.as_bytes());
+        assert_eq!(
+            cook(&vars, 78, false),
+            format!(" filtdelay ={x}\\x0e, b=2\n")
+        );
+        // A string value is Python's repr of the text sent: one escape, as
+        // the reference prints it (not an escape of our escape); CR and
+        // tab are repr's `\r` and `\t`.
+        let vars = parse_varlist_as_sent(b"aa=xx\x0eyy,ff=cr\rx,cc=t\tu");
+        assert_eq!(
+            cook(&vars, 78, false),
+            "aa=\"xx\\x0eyy\", ff=\"cr\\rx\", cc=\"t\\tu\"\n"
+        );
+        // A newline sent inside an item is shown, and the reference's
+        // line length restarts after it.
+        let vars = parse_varlist_as_sent(format!("refid=a\nb,{x}=1,c=2").as_bytes());
+        assert_eq!(
+            cook(&vars, 78, false),
+            format!("refid=a\\x0ab, {x}=1, c=2\n")
+        );
     }
 
     #[test]

@@ -9,6 +9,8 @@ use crate::timestamp::lfp_to_unix;
 use crate::units::{try_unitify, Unit};
 use ntp_control::status::tally_char;
 use ntp_control::varlist::{Value, Variable};
+use ntp_control::visible::visible;
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeersKind {
@@ -97,6 +99,8 @@ pub struct PeerRow<'a> {
     /// Status word of the READVAR reply (peer status).
     pub status: u16,
     pub associd: u16,
+    /// As the server sent them for [`row`] (`parse_varlist_as_sent`), shown
+    /// ones for the table cells and JSON.
     pub vars: &'a [Variable],
     /// Current Unix time (pivot and reference for the `when` column).
     pub now_unix: f64,
@@ -448,6 +452,9 @@ pub fn high_truncate(text: &str, max: usize) -> String {
 }
 
 /// One table row, ending in a newline (two lines for a long `-w` name).
+/// Laid out, like the reference, on the text as the server sent it; its
+/// control characters are then shown as `\xHH`, which changes the bytes
+/// of the row but not its columns.
 pub fn row(layout: &PeersLayout, r: &PeerRow) -> String {
     let f = gather(layout.kind, r.vars, r.now_unix);
     let tally = tally_char(r.status, r.old_version);
@@ -461,13 +468,16 @@ pub fn row(layout: &PeersLayout, r: &PeerRow) -> String {
     }
     // Length of the row's own text before the numeric columns start.
     let row_start = line.len();
+    // Where the text still to be shown starts (after a `-w` name's line).
+    let mut shown_upto = 0;
 
     if layout.kind != PeersKind::Rpeers {
         line.push(tally);
         if layout.wide && name.chars().count() as i64 > n {
-            line.push_str(&name);
+            line.push_str(&visible(&name));
             line.push('\n');
             line.push_str(&" ".repeat((n + 2).max(0) as usize));
+            shown_upto = line.len();
         } else {
             line.push_str(&py_left_field(&py_slice_to(&name, n), n, n));
             line.push(' ');
@@ -518,6 +528,10 @@ pub fn row(layout: &PeersLayout, r: &PeerRow) -> String {
         // The reference measures its own row text (host prefix excluded).
         let used = line[row_start..].chars().count() as i64;
         line.push_str(&format!(" {tally} {}", py_slice_to(&name, 76 - used)));
+    }
+    if let Cow::Owned(tail) = visible(&line[shown_upto..]) {
+        line.truncate(shown_upto);
+        line.push_str(&tail);
     }
     line.push('\n');
     line

@@ -1,5 +1,6 @@
 //! The peers family (commands.md §8).
 
+use ntp_control::varlist::parse_varlist_as_sent;
 use ntp_control::{parse_varlist, Opcode};
 use ntpq_format::peers::cells::PeerCells;
 use ntpq_format::peers::{self, PeerRow, PeersKind, PeersLayout};
@@ -67,7 +68,13 @@ fn rows(cx: &mut Context, layout: &PeersLayout, cells: &mut Option<Vec<PeerCells
     let ids: Vec<u16> = cx.peers.iter().map(|(id, _)| *id).collect();
     for associd in ids {
         let r = cx.query(Opcode::ReadVar, associd, b"")?;
-        let vars = parse_varlist(&r.data);
+        // The classic row is laid out on the text as sent and shows its
+        // control characters itself; the table's cells take shown text.
+        let vars = if cells.is_some() {
+            parse_varlist(&r.data)
+        } else {
+            parse_varlist_as_sent(&r.data)
+        };
         let host = cx.host_name().unwrap_or("").to_string();
         if vars.is_empty() {
             if cx.run.multi_host.is_some() {

@@ -78,8 +78,9 @@ fn read_and_print(
             };
             cx.out.say(&format!("status={:04x} {decoded},\n", r.status));
         }
+        // Folded and repr'd on the text as sent, as the reference does.
         cooked::cook(
-            &vars,
+            &ntp_control::varlist::parse_varlist_as_sent(&r.data),
             crate::output::cooked_width(cx.out),
             cx.settings.units,
         )
