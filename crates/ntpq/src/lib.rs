@@ -32,6 +32,7 @@ pub mod error;
 pub mod explain;
 pub mod hosts;
 pub mod interpreter;
+pub mod memory;
 pub mod names;
 pub mod output;
 pub mod output_mode;

@@ -1,32 +1,25 @@
 //! The in-process test harness: the simulator's server core
-//! ([`ntpd_sim::ServerState`]) behind the [`Transport`] trait on a virtual
-//! clock — no sockets, no waiting, no root — and an interpreter writing
-//! to memory.
+//! ([`ntpd_sim::ServerState`]) as a [`MemoryServer`] — no sockets, no
+//! waiting, no root — and an interpreter writing to memory.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::io::Write;
 use std::net::SocketAddr;
-use std::ops::ControlFlow;
 use std::rc::Rc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ntp_control::mru::MruRetrieval;
-use ntp_control::Query;
 use ntpd_sim::{Scenario, ServerState};
 
 use crate::auth::{Auth, Prompt};
 use crate::client::Client;
 use crate::context::{RunKind, Settings};
 use crate::interpreter::{Flow, Interpreter};
-use crate::names::{Lookup, NameResolver};
+use crate::memory::{MemoryServer, MemoryTransport, NoNames};
+use crate::names::NameResolver;
 use crate::output::Output;
 use crate::resolve::Family;
-use crate::transport::{
-    AfterSend, Connect, Conversation, Failure, QueryParams, ReadReplies, Transport,
-};
+use crate::transport::{Connect, Transport};
 
-const SERVER: &str = "127.0.0.1:123";
 const CLIENT: &str = "127.0.0.1:40000";
 
 /// A simulated server and the requests it was sent.
@@ -58,92 +51,14 @@ pub fn server(toml: &str) -> Shared {
     }))
 }
 
-/// A [`Transport`] to a [`SimServer`]: requests are answered as they are
-/// sent; with nothing to read, time jumps to the conversation's deadline.
-pub struct MemoryTransport {
-    server: Shared,
-    /// The virtual clock's zero: now is `origin` + the server's elapsed time.
-    origin: Instant,
-}
-
-impl MemoryTransport {
-    fn drive<C: Conversation>(
-        &mut self,
-        c: &mut C,
-        out: &mut Output<dyn Write>,
-        params: &QueryParams,
-        after_send: &mut AfterSend<'_, C>,
-    ) -> Result<(), Failure> {
-        let from: SocketAddr = CLIENT.parse().expect("address");
-        let server: SocketAddr = SERVER.parse().expect("address");
-        let base = self.now();
-        let mut now = base;
-        // A bound, so that a bug cannot hang the test run.
-        for _ in 0..100_000 {
-            c.log_events(out, params.debug);
-            let mut replies = Vec::new();
-            while let Some(pkt) = c.poll_transmit() {
-                let mut s = self.server.borrow_mut();
-                let at = s.start + s.elapsed + (now - base);
-                s.requests.push(pkt.clone());
-                replies.extend(s.state.handle(at, from, &pkt));
-            }
-            if after_send(c, out).is_break() {
-                break;
-            }
-            c.log_events(out, params.debug);
-            if c.is_finished() {
-                break;
-            }
-            if replies.is_empty() {
-                let Some(deadline) = c.deadline() else {
-                    break;
-                };
-                now = now.max(deadline);
-                c.handle_timeout(now);
-            } else {
-                for r in &replies {
-                    c.handle_datagram(now, server, r);
-                }
-            }
-        }
-        self.server.borrow_mut().elapsed += now - base;
-        Ok(())
+impl MemoryServer for SimServer {
+    fn answer(&mut self, at: Duration, request: &[u8]) -> Vec<Vec<u8>> {
+        self.requests.push(request.to_vec());
+        let client: SocketAddr = CLIENT.parse().expect("address");
+        self.state.handle(self.start + at, client, request)
     }
-}
-
-impl Transport for MemoryTransport {
-    fn server(&self) -> SocketAddr {
-        SERVER.parse().expect("address")
-    }
-
-    fn exchange(
-        &mut self,
-        q: &mut Query,
-        out: &mut Output<dyn Write>,
-        params: &QueryParams,
-    ) -> Result<(), Failure> {
-        self.drive(q, out, params, &mut |_, _| ControlFlow::Continue(()))
-    }
-
-    fn retrieve(
-        &mut self,
-        m: &mut MruRetrieval,
-        out: &mut Output<dyn Write>,
-        params: &QueryParams,
-        read: &mut ReadReplies<'_>,
-    ) -> Result<(), Failure> {
-        self.drive(m, out, params, read)
-    }
-
-    fn now(&self) -> Instant {
-        self.origin + self.server.borrow().elapsed
-    }
-
-    /// No waiting: the virtual clock jumps.
-    fn pause(&mut self, interval: Duration, left: Option<Duration>) -> bool {
-        self.server.borrow_mut().elapsed += left.map_or(interval, |l| l.min(interval));
-        left.is_some_and(|l| l <= interval)
+    fn elapsed(&mut self) -> &mut Duration {
+        &mut self.elapsed
     }
 }
 
@@ -156,10 +71,7 @@ pub struct MemoryConnect {
 impl Connect for MemoryConnect {
     fn connect(&mut self, host: &str, _: Family) -> Result<Box<dyn Transport>, Vec<String>> {
         match self.hosts.iter().find(|(name, _)| name == host) {
-            Some((_, s)) => Ok(Box::new(MemoryTransport {
-                server: Rc::clone(s),
-                origin: Instant::now(),
-            })),
+            Some((_, s)) => Ok(Box::new(MemoryTransport::new(Rc::clone(s) as _))),
             None => Err(vec![format!("ntpq: lookup of {host} failed")]),
         }
     }
@@ -178,21 +90,6 @@ impl Prompt for ScriptedPrompt {
     fn ask(&mut self, prompt: &str, _echo: bool) -> Option<String> {
         self.asked.borrow_mut().push(prompt.to_string());
         self.answers.pop_front()
-    }
-}
-
-/// Reverse lookups that find no names (tests never use the resolver).
-struct NoNames;
-
-impl Lookup for NoNames {
-    fn reverse(&self, _: std::net::IpAddr) -> Option<String> {
-        None
-    }
-    fn forward(&self, _: &str) -> Vec<std::net::IpAddr> {
-        Vec::new()
-    }
-    fn canonicalize(&self, text: &str) -> String {
-        text.to_string()
     }
 }
 

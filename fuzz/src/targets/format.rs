@@ -5,6 +5,7 @@
 use arbitrary::Unstructured;
 use ntp_control::mru::entry::{addr_text, stamp_to_unix, AddrRef, MruEntry, V6Table};
 use ntp_control::status::{peer_status_text, system_status_text};
+use ntp_control::varlist::parse_varlist_as_sent;
 use ntp_control::{parse_varlist, Value};
 use ntpq_format::peers::{PeerRow, PeersKind, PeersLayout};
 use ntpq_format::units::Unit;
@@ -27,8 +28,9 @@ pub fn cook(data: &[u8]) {
     let width = u.int_in_range(0..=200usize).unwrap_or(78);
     let units: bool = u.arbitrary().unwrap_or(false);
     let status: u16 = u.arbitrary().unwrap_or(0);
+    // As readvar does: laid out on the text as sent, shown as it goes.
+    let shown = cooked::cook(&parse_varlist_as_sent(text), width, units);
     let vars = parse_varlist(text);
-    let shown = cooked::cook(&vars, width, units);
     assert_visible(&shown, "\n");
     assert_visible(&cooked::raw_varlist_text(text), "\n\r");
     let _ = cooked::status_line(false, status, &system_status_text(status));
@@ -68,7 +70,8 @@ pub fn peers_row(data: &[u8]) {
     let units: bool = u.arbitrary().unwrap_or(false);
     let old_version: bool = u.arbitrary().unwrap_or(false);
     let hostnames = u.int_in_range(0..=3u8).unwrap_or(0);
-    let vars = parse_varlist(text);
+    // As peers does: laid out on the text as sent, shown at the end.
+    let vars = parse_varlist_as_sent(text);
     let layout = PeersLayout::new(kind, width, wide, host_width);
     let _ = peers::header(&layout);
     let resolve = |s: &str| s.to_string();

@@ -5,106 +5,49 @@
 //! terminal must never carry a server's control characters.
 
 use std::cell::RefCell;
-use std::io::Write;
-use std::net::{IpAddr, SocketAddr};
-use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use arbitrary::Unstructured;
 use ntp_control::header::{encode_error, encode_response, Header, ServerErrorCode};
-use ntp_control::mru::MruRetrieval;
-use ntp_control::Query;
 use ntpd_sim::ServerState;
 use ntpq::auth::{Auth, Prompt};
 use ntpq::client::Client;
 use ntpq::commands::TABLE;
 use ntpq::context::{RunKind, Settings};
 use ntpq::interpreter::{split_command, Flow, Interpreter};
-use ntpq::names::{Lookup, NameResolver};
+use ntpq::memory::{MemoryServer, MemoryTransport, NoNames};
+use ntpq::names::NameResolver;
 use ntpq::output::Output;
 use ntpq::resolve::Family;
-use ntpq::transport::{
-    AfterSend, Connect, Conversation, Failure, QueryParams, ReadReplies, Transport,
-};
+use ntpq::transport::{Connect, Transport};
 
-use super::{assert_visible, client_addr, scenario, server_addr, t0};
+use super::{assert_visible, client_addr, scenario, t0};
 
-/// Answers one request datagram at a time since the start.
-type Answer = dyn FnMut(Duration, &[u8]) -> Vec<Vec<u8>>;
-type Shared = Rc<RefCell<Box<Answer>>>;
-
-struct FuzzTransport {
-    server: Shared,
-    /// Virtual time since the start.
+/// A server answering each request from a function of the time since the
+/// start and the request.
+struct AnswerFn<F> {
+    answer: F,
     elapsed: Duration,
 }
 
-impl FuzzTransport {
-    fn drive<C: Conversation>(
-        &mut self,
-        c: &mut C,
-        out: &mut Output<dyn Write>,
-        params: &QueryParams,
-        after_send: &mut AfterSend<'_, C>,
-    ) -> Result<(), Failure> {
-        let base = Instant::now();
-        let mut now = base;
-        for _ in 0..10_000 {
-            c.log_events(out, params.debug);
-            let mut replies = Vec::new();
-            while let Some(pkt) = c.poll_transmit() {
-                let at = self.elapsed + (now - base);
-                replies.extend((self.server.borrow_mut())(at, &pkt));
-            }
-            if after_send(c, out).is_break() {
-                break;
-            }
-            c.log_events(out, params.debug);
-            if c.is_finished() {
-                break;
-            }
-            if replies.is_empty() {
-                let Some(deadline) = c.deadline() else {
-                    break;
-                };
-                now = now.max(deadline);
-                c.handle_timeout(now);
-            } else {
-                for r in &replies {
-                    c.handle_datagram(now, server_addr(), r);
-                }
-            }
-        }
-        self.elapsed += now - base;
-        Ok(())
+impl<F: FnMut(Duration, &[u8]) -> Vec<Vec<u8>>> MemoryServer for AnswerFn<F> {
+    fn answer(&mut self, at: Duration, request: &[u8]) -> Vec<Vec<u8>> {
+        (self.answer)(at, request)
+    }
+    fn elapsed(&mut self) -> &mut Duration {
+        &mut self.elapsed
     }
 }
 
-impl Transport for FuzzTransport {
-    fn server(&self) -> SocketAddr {
-        server_addr()
-    }
+type Shared = Rc<RefCell<dyn MemoryServer>>;
 
-    fn exchange(
-        &mut self,
-        q: &mut Query,
-        out: &mut Output<dyn Write>,
-        params: &QueryParams,
-    ) -> Result<(), Failure> {
-        self.drive(q, out, params, &mut |_, _| ControlFlow::Continue(()))
-    }
-
-    fn retrieve(
-        &mut self,
-        m: &mut MruRetrieval,
-        out: &mut Output<dyn Write>,
-        params: &QueryParams,
-        read: &mut ReadReplies<'_>,
-    ) -> Result<(), Failure> {
-        self.drive(m, out, params, read)
-    }
+fn answering(answer: impl FnMut(Duration, &[u8]) -> Vec<Vec<u8>> + 'static) -> Shared {
+    Rc::new(RefCell::new(AnswerFn {
+        answer,
+        elapsed: Duration::ZERO,
+    }))
 }
 
 /// One host, `sim`; any other name fails to resolve (no DNS).
@@ -113,10 +56,7 @@ struct FuzzConnect(Shared);
 impl Connect for FuzzConnect {
     fn connect(&mut self, host: &str, _: Family) -> Result<Box<dyn Transport>, Vec<String>> {
         if host == "sim" {
-            Ok(Box::new(FuzzTransport {
-                server: Rc::clone(&self.0),
-                elapsed: Duration::ZERO,
-            }))
+            Ok(Box::new(MemoryTransport::new(Rc::clone(&self.0))))
         } else {
             Err(vec![format!("ntpq: lookup of {host} failed")])
         }
@@ -132,21 +72,6 @@ impl Prompt for FixedPrompt {
     }
     fn ask(&mut self, _: &str, _: bool) -> Option<String> {
         Some("fuzz".to_string())
-    }
-}
-
-/// No names for any address (no DNS).
-struct NoNames;
-
-impl Lookup for NoNames {
-    fn reverse(&self, _: IpAddr) -> Option<String> {
-        None
-    }
-    fn forward(&self, _: &str) -> Vec<IpAddr> {
-        Vec::new()
-    }
-    fn canonicalize(&self, text: &str) -> String {
-        text.to_string()
     }
 }
 
@@ -219,12 +144,10 @@ const REPL_SCENARIO: &str = include_str!("../../../crates/ntpd-sim/scenarios/dem
 pub fn repl(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut state = ServerState::new(scenario(REPL_SCENARIO), t0());
-    let server: Shared = Rc::new(RefCell::new(Box::new(move |at: Duration, pkt: &[u8]| {
-        state.handle(t0() + at, client_addr(), pkt)
-    })));
+    let server = answering(move |at, pkt| state.handle(t0() + at, client_addr(), pkt));
     let mut interp = interpreter(server);
     for line in text.lines().take(24) {
-        // `mrulist follow` polls on the wall clock until Ctrl-C.
+        // `mrulist follow` polls until Ctrl-C.
         if touches_files(line) || line.contains("follow") {
             continue;
         }
@@ -278,7 +201,7 @@ pub fn hostile_server(data: &[u8]) {
         .collect();
     let script = Rc::new(RefCell::new(u.take_rest().to_vec()));
     let answers = Rc::clone(&script);
-    let server: Shared = Rc::new(RefCell::new(Box::new(move |_at: Duration, pkt: &[u8]| {
+    let server = answering(move |_at, pkt| {
         let bytes = answers.borrow();
         let mut u = Unstructured::new(&bytes);
         let replies = hostile_reply(&mut u, pkt);
@@ -286,7 +209,7 @@ pub fn hostile_server(data: &[u8]) {
         drop(bytes);
         answers.borrow_mut().drain(..used);
         replies
-    })));
+    });
     let mut interp = interpreter(server);
     interp.settings.raw = settings & 1 != 0;
     interp.settings.units = settings & 2 != 0;
