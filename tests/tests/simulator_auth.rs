@@ -187,3 +187,60 @@ fn prompts_on_the_terminal_without_echo() {
     assert!(!history.contains("md5-secret-key"), "{history:?}");
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// The key file is read once for the run, and every host gets its keys
+/// (it used to be opened again for each host):
+/// given as a FIFO, which a second open would wait on for ever, it still
+/// authenticates `reslist` on two hosts.
+#[test]
+fn key_file_read_once_for_every_host() {
+    let (ip1, ip2) = (loopback(SUITE, 3), loopback(SUITE, 4));
+    let (Some(_sim1), Some(_sim2)) = (
+        start_on_123(ip1, "auth.toml"),
+        start_on_123(ip2, "auth.toml"),
+    ) else {
+        return;
+    };
+    let text = std::fs::read_to_string(keys()).expect("key file");
+    let dir = std::env::temp_dir().join(format!("ntpq-rs-keys-once-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let fifo = dir.join("keys");
+    let made = Command::new("mkfifo")
+        .args(["-m", "600"])
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // Writes the keys to the first reader only (left blocked otherwise).
+    let writer_path = fifo.clone();
+    std::thread::spawn(move || std::fs::write(writer_path, text));
+    let (h1, h2) = (ip1.to_string(), ip2.to_string());
+    let k = fifo.display().to_string();
+    let mut child = Command::new(ntpq_rs())
+        .args(["-n", "-k", &k, "-a", "1", "-c", "reslist", &h1, &h2])
+        .env_remove(ntpq_align_env())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ntpq");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ntpq waited on the key file: it opened it a second time");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out: RunOutput = child.wait_with_output().expect("output").into();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!((out.stderr.as_str(), out.status), ("", 0), "{out:?}");
+    // Authenticated on both hosts: two tables (reslist names no host).
+    assert_eq!(
+        out.stdout.matches("addr/prefix or addr mask").count(),
+        2,
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("127.0.0.9/32"), "{out:?}");
+}

@@ -47,6 +47,9 @@ pub struct Options {
     /// May be negative (`-D -1`), as in the reference.
     pub debug: i64,
     pub keyfile: Option<String>,
+    /// The `-k` file as the program read it, once (every host's
+    /// interpreter gets a copy); None until then.
+    pub keys: Option<ntp_auth::KeyFile>,
     pub logfile: Option<String>,
     /// 1.2.2 hostnames mode: 0 numeric, 1 names, 2 srchost+numbers, 3 srchost+names.
     pub hostnames: u8,

@@ -76,11 +76,8 @@ impl<W: Write + 'static> Interpreter<W> {
             },
             batch: !opts.commands.is_empty(),
         };
-        // main() has checked that the file is readable.
-        let keyfile = opts
-            .keyfile
-            .as_ref()
-            .and_then(|p| ntp_auth::KeyFile::load(std::path::Path::new(p)).ok());
+        // Read once by main(), whatever the number of hosts.
+        let keyfile = opts.keys.clone();
         if let Some(kf) = keyfile.as_ref().filter(|_| warn) {
             for w in &kf.warnings {
                 out.warn_code("key_file", w);

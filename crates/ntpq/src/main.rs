@@ -29,7 +29,7 @@ fn print_text(text: &str) -> i32 {
 }
 
 fn run() -> i32 {
-    let opts = match cli::parse(std::env::args().skip(1)) {
+    let mut opts = match cli::parse(std::env::args().skip(1)) {
         Ok(o) => o,
         Err(Exit::Stdout(text)) => return print_text(&text),
         Err(Exit::Help) => {
@@ -42,10 +42,10 @@ fn run() -> i32 {
         }
     };
     if let Some(keyfile) = &opts.keyfile {
-        match ntp_auth::read_limited(std::path::Path::new(keyfile), ntp_auth::MAX_KEY_FILE_BYTES) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                eprintln!("ntpq: {keyfile}: {e}: not a key file");
+        match ntp_auth::KeyFile::load(std::path::Path::new(keyfile)) {
+            Ok(keys) => opts.keys = Some(keys),
+            Err(e) if e.source.kind() == std::io::ErrorKind::InvalidData => {
+                eprintln!("ntpq: {keyfile}: {}: not a key file", e.source);
                 return exit::FAILED;
             }
             Err(_) => {
