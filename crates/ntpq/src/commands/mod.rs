@@ -299,4 +299,6 @@ mod json_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_auth;
+#[cfg(test)]
 mod tests_table;
