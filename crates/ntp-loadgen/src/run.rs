@@ -34,6 +34,50 @@ impl Summary {
     }
 }
 
+/// The end of every mode: the run's time, ntpd's counters read again
+/// (with `verify`) and the ground truth written.
+fn wrap_up(e: &Engine, check: &mut MruCheck, verify: bool) -> io::Result<f64> {
+    let elapsed = e.elapsed();
+    if verify {
+        check.read(e.opts.target, true);
+    }
+    e.write_truth()?;
+    Ok(elapsed)
+}
+
+/// A mode's own fields, text and warnings, then what every mode reports:
+/// the engine's totals and, with `verify`, ntpd's MRU counters.
+struct Report {
+    fields: Vec<(String, Json)>,
+    text: String,
+    warnings: Vec<String>,
+}
+
+impl Report {
+    fn summary(
+        mut self,
+        mode: &'static str,
+        e: &Engine,
+        check: &MruCheck,
+        verify: bool,
+        elapsed: f64,
+    ) -> Summary {
+        self.fields.extend(e.common_json(elapsed));
+        self.text.push_str(&e.common_text(elapsed));
+        if verify {
+            self.fields.push(("mru".into(), check.json()));
+            self.text.push('\n');
+            self.text.push_str(&check.text());
+        }
+        Summary {
+            mode,
+            fields: self.fields,
+            text: self.text,
+            warnings: self.warnings,
+        }
+    }
+}
+
 /// `fill`: each of `count` clients sends one request; unanswered ones are
 /// retransmitted up to `retries` times.
 pub fn fill(opts: Options, count: u64, retries: u32, verify: bool) -> io::Result<Summary> {
@@ -67,11 +111,7 @@ pub fn fill(opts: Options, count: u64, retries: u32, verify: bool) -> io::Result
         e.send(&missing)?;
         e.linger()?;
     }
-    let elapsed = e.elapsed();
-    if verify {
-        check.read(e.opts.target, true);
-    }
-    e.write_truth()?;
+    let elapsed = wrap_up(&e, &mut check, verify)?;
     let answered = e.answered_count(0..count);
     let last = (count > 0).then(|| addr_of(first, count - 1));
     let mut warnings = std::mem::take(&mut e.warnings);
@@ -87,7 +127,7 @@ pub fn fill(opts: Options, count: u64, retries: u32, verify: bool) -> io::Result
             "ntpd mru_depth is {depth}, below the {count} clients sent"
         ));
     }
-    let mut fields = vec![
+    let fields = vec![
         ("clients".into(), Json::Int(count as i64)),
         ("first_addr".into(), Json::Str(first.to_string())),
         (
@@ -96,26 +136,17 @@ pub fn fill(opts: Options, count: u64, retries: u32, verify: bool) -> io::Result
         ),
         ("answered_clients".into(), Json::Int(answered as i64)),
     ];
-    fields.extend(e.common_json(elapsed));
-    if verify {
-        fields.push(("mru".into(), check.json()));
-    }
-    let mut text = format!(
-        "fill: {count} clients {first} .. {} -> {}; {answered} answered\n{}",
+    let text = format!(
+        "fill: {count} clients {first} .. {} -> {}; {answered} answered\n",
         last.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
         e.opts.target,
-        e.common_text(elapsed)
     );
-    if verify {
-        text.push('\n');
-        text.push_str(&check.text());
-    }
-    Ok(Summary {
-        mode: "fill",
+    let report = Report {
         fields,
         text,
         warnings,
-    })
+    };
+    Ok(report.summary("fill", &e, &check, verify, elapsed))
 }
 
 /// `churn` parameters.
@@ -221,11 +252,7 @@ pub fn churn(opts: Options, c: &Churn, verify: bool) -> io::Result<Summary> {
     }
     let send_elapsed = start.elapsed().as_secs_f64();
     e.linger()?;
-    let elapsed = e.elapsed();
-    if verify {
-        check.read(e.opts.target, true);
-    }
-    e.write_truth()?;
+    let elapsed = wrap_up(&e, &mut check, verify)?;
     let new_first = addr_of(first, c.existing);
     let new_last = (created > 0).then(|| addr_of(first, c.existing + created - 1));
     let mut warnings = std::mem::take(&mut e.warnings);
@@ -239,7 +266,7 @@ pub fn churn(opts: Options, c: &Churn, verify: bool) -> io::Result<Summary> {
         ));
     }
     warnings.extend(check.warnings());
-    let mut fields = vec![
+    let fields = vec![
         ("new_clients".into(), Json::Int(created as i64)),
         ("touches".into(), Json::Int(touched as i64)),
         ("existing".into(), Json::Int(c.existing as i64)),
@@ -271,28 +298,19 @@ pub fn churn(opts: Options, c: &Churn, verify: bool) -> io::Result<Summary> {
         ("duration_s".into(), Json::Num(round6(send_elapsed))),
         ("seed".into(), Json::Int(c.seed as i64)),
     ];
-    fields.extend(e.common_json(elapsed));
-    if verify {
-        fields.push(("mru".into(), check.json()));
-    }
-    let mut text = format!(
-        "churn: {created} new clients {} .. {} and {touched} touches in {send_elapsed:.3} s ({} pre-existing from {first}) -> {}\n{}",
+    let text = format!(
+        "churn: {created} new clients {} .. {} and {touched} touches in {send_elapsed:.3} s ({} pre-existing from {first}) -> {}\n",
         if created > 0 { new_first.to_string() } else { "-".into() },
         new_last.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
         c.existing,
         e.opts.target,
-        e.common_text(elapsed)
     );
-    if verify {
-        text.push('\n');
-        text.push_str(&check.text());
-    }
-    Ok(Summary {
-        mode: "churn",
+    let report = Report {
         fields,
         text,
         warnings,
-    })
+    };
+    Ok(report.summary("churn", &e, &check, verify, elapsed))
 }
 
 #[cfg(test)]
