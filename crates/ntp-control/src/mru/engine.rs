@@ -496,16 +496,23 @@ impl MruEngine {
         self.note(EngineEvent::Salvaged {
             entries: found.len(),
         });
-        // Progress was made, but a reply of this size loses fragments:
-        // halve it (each reply is then likelier to arrive whole) and grow
-        // again slowly, as TCP does with its window.
+        // Progress was made, and what came before the loss is kept, so a
+        // reply need not arrive whole: it should be about twice as long as
+        // what arrives before a loss (then it is lost in about half the
+        // replies, and the other half arrive whole). That length is
+        // estimated from this prefix, averaged with the size asked for,
+        // then grows slowly, as TCP's window does after a loss. (Halving at
+        // every loss shrank replies to a few fragments, a request each.)
         if self.cap_frags {
-            self.ssthresh = (self.frags / 2).max(2);
+            let got = (prefix.len() / crate::CTL_MAX_DATA_LEN) as u32;
+            let target = 2 * got + 2;
+            self.ssthresh = ((self.frags + target) / 2).clamp(2, self.frags_cap.max(2));
             self.frags = self.ssthresh;
         }
         self.stats.timeouts += 1;
+        // The server answers: no back-off, which is for a server that
+        // does not (it stretched the gap timer after every partial reply).
         self.failures = 0;
-        self.loss_streak += 1;
         Ok(Some(Salvage {
             len: cut,
             entries: found.len(),
@@ -560,7 +567,11 @@ impl MruEngine {
             }
             QueryError::Timeout | QueryError::Incomplete | QueryError::BufferExceeded => {
                 self.stats.timeouts += 1;
-                self.loss_streak += 1;
+                // Back off only from a server that did not answer at all:
+                // one whose reply lost its first fragment is answering.
+                if *e != QueryError::Incomplete {
+                    self.loss_streak += 1;
+                }
                 // ntpd ignores a request whose nonce it no longer accepts
                 // (it restarted: a new secret): after a few silences in a
                 // row, ask for a fresh nonce once before trying again.

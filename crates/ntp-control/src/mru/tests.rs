@@ -425,14 +425,72 @@ fn partial_reply_keeps_complete_entries_and_continues_from_them() {
     assert_eq!(h.engine.stats().salvaged, 2);
     let (req, _) = h.next().unwrap();
     assert!(
-        req.contains("frags=16"),
-        "a reply that lost a fragment halves the reply size: {req}"
+        req.contains("frags=17"),
+        "a reply that lost its second fragment: (32 + 2 × 0 + 2) / 2: {req}"
     );
     assert_eq!(h.engine.stats().timeouts, 1);
     assert!(
         req.contains("addr.0=10.0.0.2:123"),
         "continues after the last kept entry: {req}"
     );
+}
+
+#[test]
+fn reply_size_follows_what_arrives_before_a_loss() {
+    let frags_of = |req: &str| -> u32 {
+        let at = req.find("frags=").unwrap() + 6;
+        req[at..].split(',').next().unwrap().parse().unwrap()
+    };
+    let mut h = Harness::new("frags=64");
+    h.engine.set_frags_cap(128);
+    h.start();
+    h.next().unwrap();
+    // A whole reply first: the timer is now from the round trip.
+    h.ok(Opcode::ReadMru, &mru_reply(1, 5, START, false))
+        .unwrap();
+    let (req, before) = h.next().unwrap();
+    let asked = frags_of(&req);
+    // 200 entries (many fragments) of which 150 arrived before the loss.
+    let full = mru_reply(10, 200, START + 10, false);
+    let cut = full.find("addr.150=").unwrap();
+    h.salvage(&full.as_bytes()[..cut]);
+    let got = (cut / ntp_control_max()) as u32;
+    let want = (asked + 2 * got + 2) / 2;
+    assert!(want > asked / 2, "a long prefix keeps replies long: {want}");
+    let (req, t) = h.next().unwrap();
+    assert_eq!(frags_of(&req), want, "{req}");
+    // The server answered: its timer is not backed off.
+    assert_eq!(t.primary, before.primary);
+    assert_eq!(t.secondary, before.secondary);
+    // Losses early in the reply bring the size down, never below 2.
+    for _ in 0..8 {
+        h.salvage(&full.as_bytes()[..full.find("addr.2=").unwrap()]);
+        h.next().unwrap();
+    }
+    let (req, _) = h.next().unwrap();
+    assert_eq!(frags_of(&req), 2, "{req}");
+}
+
+#[test]
+fn back_off_only_from_a_silent_server() {
+    let mut h = Harness::new("");
+    h.start();
+    h.next().unwrap();
+    h.ok(Opcode::ReadMru, &mru_reply(1, 5, START, false))
+        .unwrap();
+    let (_, before) = h.next().unwrap();
+    // Fragments came, but not the first: the server answers.
+    h.err(QueryError::Incomplete).unwrap();
+    let (_, t) = h.next().unwrap();
+    assert_eq!(t.primary, before.primary);
+    // Nothing came: the timer doubles.
+    h.err(QueryError::Timeout).unwrap();
+    let (_, t) = h.next().unwrap();
+    assert_eq!(t.primary, before.primary * 2);
+}
+
+fn ntp_control_max() -> usize {
+    crate::CTL_MAX_DATA_LEN
 }
 
 #[test]
