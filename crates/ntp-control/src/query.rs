@@ -42,6 +42,10 @@ pub struct Timeouts {
     /// server dripping one every few seconds holds a command for minutes).
     /// `None`: no bound but `max_datagrams`.
     pub attempt_limit: Option<Duration>,
+    /// The wait for missing fragments once the final one is in, when only
+    /// a straggler could still fill the holes (mrulist keeps what came
+    /// before a loss, so it need not wait long). `None`: `secondary`.
+    pub after_final: Option<Duration>,
 }
 
 impl Timeouts {
@@ -67,6 +71,7 @@ impl Default for Timeouts {
             max_datagrams: 63,
             discard_runts: false,
             attempt_limit: None,
+            after_final: None,
         }
     }
 }
@@ -499,7 +504,11 @@ impl Query {
                         fragments,
                     }));
                 } else {
-                    self.deadline = Some(self.bounded(now + self.timeouts.secondary));
+                    let wait = match self.timeouts.after_final {
+                        Some(wait) if self.reassembly.has_final() => wait,
+                        _ => self.timeouts.secondary,
+                    };
+                    self.deadline = Some(self.bounded(now + wait));
                 }
             }
         }

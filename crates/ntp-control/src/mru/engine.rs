@@ -198,6 +198,9 @@ impl MruEngine {
             discard_runts: true,
             // Bounded by `max_datagrams` and the short gap timer.
             attempt_limit: None,
+            // Once the final fragment is in, a hole is a loss but for a
+            // straggler reordered on the way: wait a fraction of the gap.
+            after_final: Some((gap / 4).max(Duration::from_millis(1))),
         }
     }
 

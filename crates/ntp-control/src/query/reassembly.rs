@@ -24,6 +24,11 @@ impl Reassembly {
         self.frags.is_empty()
     }
 
+    /// Whether the final fragment (the one without "more") is in.
+    pub(super) fn has_final(&self) -> bool {
+        self.last.is_some()
+    }
+
     pub(super) fn insert(
         &mut self,
         offset: u16,

@@ -388,6 +388,37 @@ fn contiguous_prefix_of_an_incomplete_reply() {
 }
 
 #[test]
+fn after_the_final_fragment_a_hole_waits_only_the_short_wait() {
+    let t0 = Instant::now();
+    let short = Duration::from_millis(2);
+    let data = text(468 * 3);
+    for (after_final, wait) in [(Some(short), short), (None, Timeouts::default().secondary)] {
+        let mut q = Query::new(
+            Request::new(Opcode::ReadMru, 0, vec![]),
+            0,
+            Some(server()),
+            Timeouts {
+                attempts: 1,
+                after_final,
+                ..Timeouts::default()
+            },
+            None,
+            t0,
+        );
+        let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
+        let frags = encode_response(&req, 0, 0, &data);
+        // Before the final fragment, a hole waits the secondary timeout.
+        q.handle_datagram(t0, server(), &frags[0]);
+        assert_eq!(q.deadline(), Some(t0 + Timeouts::default().secondary));
+        q.handle_datagram(t0, server(), &frags[2]);
+        assert_eq!(q.deadline(), Some(t0 + wait), "{after_final:?}");
+        // A straggler in time still completes the reply.
+        q.handle_datagram(t0 + wait / 2, server(), &frags[1]);
+        assert_eq!(finish(&mut q).unwrap().data, data);
+    }
+}
+
+#[test]
 fn stragglers_of_an_earlier_request_do_not_exhaust_the_bound() {
     let t0 = Instant::now();
     let (mut q, req) = start(Opcode::ReadVar, t0);
