@@ -34,7 +34,7 @@ status = 0x961a
 variables = [
   "srcadr={V6}", "srcport=123", "dstadr=2001:db8::2", "hmode=3", "stratum=1",
   "ppoll=6", "hpoll=6", "refid=GPS", "reach=0xff", "delay=12.345678",
-  "offset=-0.123456", "jitter=0.456789",
+  "offset=-0.123456", "jitter=0.456789", "filtdelay=1.00 2.00 3.00 4.00",
 ]
 
 [[peer]]
@@ -195,6 +195,30 @@ fn summary_tables() {
     assert!(out[0].starts_with("associd=0 status=0615 "), "{}", out[0]);
     let out = check("sysstats", &["1D 00:00:12", "packets received"], true);
     assert!(out[2].contains("16.0s/p"), "{}", out[2]);
+}
+
+#[test]
+fn readvar_tables() {
+    // The peer's IPv6 address whole, its decoded status in the title.
+    let out = check("rv 17770", &[V6, "variable", "srcadr"], true);
+    assert!(
+        out[0].starts_with("associd=17770 status=961a conf, reach, sel_sys.peer,"),
+        "{}",
+        out[0]
+    );
+    // Values cooked as the classic display shows them.
+    let out = check(
+        "rv 0 leap,rootdelay,peeradr",
+        &[&format!("[{V6}]:123")],
+        true,
+    );
+    assert!(out[1].starts_with('╭'), "names given: no title {}", out[1]);
+    assert!(out[1].contains("┆ 00 "), "{}", out[1]);
+    assert!(out[1].contains("┆ 12.345 "), "{}", out[1]);
+    // The filter arrays' tabs (classic) are spaces in a cell.
+    let out = check("rv 17770 filtdelay", &["filtdelay"], true);
+    assert!(out[2].contains("┆ 1.00 2.00 3.00 "), "{}", out[2]);
+    assert!(!out[2].contains('\t'), "{:?}", out[2]);
 }
 
 #[test]

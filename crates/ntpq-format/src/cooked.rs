@@ -39,7 +39,7 @@ pub fn cook(vars: &[Variable], width: usize, units: bool) -> String {
         } else {
             format!("{}=", var.name)
         };
-        item.push_str(&cook_value(var, units));
+        item.push_str(&cooked_value(var, units));
         item.push_str(", ");
         let item_len = item.chars().count();
         if line_len + item_len > width {
@@ -61,8 +61,9 @@ pub fn cook(vars: &[Variable], width: usize, units: bool) -> String {
     out.replace('\'', "\"")
 }
 
-/// The value part of one item; raw text where the reference would raise.
-fn cook_value(var: &Variable, units: bool) -> String {
+/// The value part of one item as the classic display shows it (before
+/// `'` becomes `"`); raw text where the reference would raise.
+pub fn cooked_value(var: &Variable, units: bool) -> String {
     try_cook_value(var, units).unwrap_or_else(|| var.raw.clone())
 }
 

@@ -7,13 +7,15 @@
 //!
 //! * [`peers`]: the peers family; [`assoc`]: associations;
 //!   [`summary`]: sysinfo, sysstats and the other summary commands;
-//!   [`ordlist`]: ifstats and reslist; [`mrulist`]: the MRU list.
+//!   [`ordlist`]: ifstats and reslist; [`mrulist`]: the MRU list;
+//!   [`vars`]: the readvar family.
 
 pub mod assoc;
 pub mod mrulist;
 pub mod ordlist;
 pub mod peers;
 pub mod summary;
+pub mod vars;
 
 #[cfg(test)]
 mod tests;
@@ -158,8 +160,14 @@ impl Builder {
     pub(crate) fn row(&mut self, cells: Vec<String>, colours: &[(usize, Color)]) {
         let mut row = Vec::with_capacity(cells.len());
         for (i, text) in cells.iter().enumerate() {
-            // Line breaks of our own (address / broadcast) are kept.
-            let text = text.split('\n').map(visible).collect::<Vec<_>>().join("\n");
+            // Line breaks of our own (address / broadcast) are kept; a tab
+            // (the classic filter arrays use them) would break the columns.
+            let text = text
+                .split('\n')
+                .map(visible)
+                .collect::<Vec<_>>()
+                .join("\n")
+                .replace('\t', " ");
             let width = if self.fixed {
                 0
             } else if self.unwrapped.contains(&i) {

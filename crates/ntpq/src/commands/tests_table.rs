@@ -1,5 +1,5 @@
 //! The REPL's `format table` in-process: the handlers draw tables, and the
-//! commands without one keep their classic text.
+//! commands without one (and raw mode) keep their classic text.
 
 use crate::testing::Harness;
 
@@ -36,9 +36,26 @@ fn format_table_draws_the_tables() {
     assert_eq!(cached.stdout, assoc.stdout);
     let stats = h.run("sysstats");
     assert!(stats.stdout.contains("│ uptime "), "{}", stats.stdout);
-    // No table for readvar: its classic text.
-    let rv = h.run("readvar 0 stratum");
-    assert!(rv.stdout.contains("stratum=2"), "{}", rv.stdout);
+    // readvar: a variable / value table; raw mode keeps the server's text.
+    let rv = h.run("readvar 0 stratum,offset");
+    // Names given: no title, as the classic text has no associd= then.
+    assert!(rv.stdout.starts_with('╭'), "{}", rv.stdout);
+    assert!(rv.stdout.contains("│ stratum  ┆ 2 "), "{}", rv.stdout);
+    let rv = h.run("rv");
+    assert!(
+        rv.stdout
+            .starts_with("associd=0 status=0615 leap_none, sync_ntp,"),
+        "{}",
+        rv.stdout
+    );
+    assert!(rv.stdout.contains("┆ 00 "), "leap cooked: {}", rv.stdout);
+    h.run("raw");
+    let rv = h.run("rv 0 stratum");
+    assert_eq!(
+        rv.stdout, "stratum=2\r\n",
+        "the server's text as raw mode shows it"
+    );
+    h.run("cooked");
     // And back.
     h.run("format classic");
     assert!(h.run("peers").stdout.starts_with("     remote"));

@@ -3,9 +3,11 @@
 use ntp_control::status::{clock_status_text, peer_status_text, system_status_text};
 use ntp_control::{parse_varlist, Opcode};
 use ntpq_format::cooked;
+use ntpq_format::table::vars::vars_table;
 
 use crate::context::Context;
 use crate::error::{CmdError, CmdResult};
+use crate::output_mode::OutputMode;
 
 #[path = "vars_json.rs"]
 mod json_out;
@@ -60,10 +62,29 @@ fn read_and_print(
         }
         return Ok(());
     }
+    let with_status = names.is_empty();
+    let decoded = || match kind {
+        Kind::System => system_status_text(r.status),
+        Kind::Peer => peer_status_text(r.status),
+        Kind::Clock => clock_status_text(r.status),
+    };
+    if cx.out.mode == OutputMode::Table && !cx.settings.raw {
+        let mut title = Vec::new();
+        if !quiet {
+            title.push(format!("associd={associd}"));
+        }
+        if with_status {
+            title.push(format!("status={:04x} {}", r.status, decoded()));
+        }
+        let style = crate::table_style::table_style(cx.out, cx.settings.width);
+        let sent = ntp_control::varlist::parse_varlist_as_sent(&r.data);
+        let text = vars_table(&title.join(" "), &sent, cx.settings.units, &style);
+        cx.out.say(&text);
+        return Ok(());
+    }
     if !quiet {
         cx.out.say(&format!("associd={associd} "));
     }
-    let with_status = names.is_empty();
     let text = if cx.settings.raw {
         if with_status {
             cx.out.say(&format!("status=0x{:04x},\n", r.status));
@@ -71,12 +92,8 @@ fn read_and_print(
         cooked::raw_varlist_text(&r.data)
     } else {
         if with_status {
-            let decoded = match kind {
-                Kind::System => system_status_text(r.status),
-                Kind::Peer => peer_status_text(r.status),
-                Kind::Clock => clock_status_text(r.status),
-            };
-            cx.out.say(&format!("status={:04x} {decoded},\n", r.status));
+            cx.out
+                .say(&format!("status={:04x} {},\n", r.status, decoded()));
         }
         // Folded and repr'd on the text as sent, as the reference does.
         cooked::cook(

@@ -22,7 +22,10 @@ within a version.
 .TP
 \fB\-\-format table\fR, \fBformat table\fR
 tables fitted to the terminal's width (or \fB\-W\fR), wrapping cells instead of
-cutting them: an IPv6 address or a host name is shown whole. Colour only on a
+cutting them: an IPv6 address or a host name is shown whole. The peers and
+association lists, the readvar family (each variable and its value), ifstats,
+reslist, the summary commands and mrulist are drawn; \fBraw\fR mode and
+\fBmrulist direct\fR or \fBfollow\fR keep the text. Colour only on a
 terminal, never when \fBNO_COLOR\fR is set.
 .TP
 \fB\-\-format classic\fR, \fBformat classic\fR
