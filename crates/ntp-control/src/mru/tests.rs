@@ -454,7 +454,7 @@ fn reply_size_follows_what_arrives_before_a_loss() {
     let full = mru_reply(10, 200, START + 10, false);
     let cut = full.find("addr.150=").unwrap();
     h.salvage(&full.as_bytes()[..cut]);
-    let got = (cut / ntp_control_max()) as u32;
+    let got = (cut / crate::CTL_MAX_DATA_LEN) as u32;
     let want = (asked + 2 * got + 2) / 2;
     assert!(want > asked / 2, "a long prefix keeps replies long: {want}");
     let (req, t) = h.next().unwrap();
@@ -487,10 +487,6 @@ fn back_off_only_from_a_silent_server() {
     h.err(QueryError::Timeout).unwrap();
     let (_, t) = h.next().unwrap();
     assert_eq!(t.primary, before.primary * 2);
-}
-
-fn ntp_control_max() -> usize {
-    crate::CTL_MAX_DATA_LEN
 }
 
 #[test]
