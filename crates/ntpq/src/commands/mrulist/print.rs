@@ -1,5 +1,5 @@
-//! The rows of a long table, formatted on both cores once the server is
-//! done, and written in order.
+//! The rows of a long table (classic or JSON Lines), formatted on both
+//! cores once the server is done, and written in order.
 
 use std::sync::{Condvar, Mutex};
 
@@ -40,15 +40,26 @@ pub(super) fn print_rows(
         }
         text
     };
-    if chunks.len() < 4 {
-        for i in 0..chunks.len() {
+    write_in_order(chunks.len(), &format, write);
+}
+
+/// Formats chunks `0..n` with `format` and passes them to `write` in
+/// order: on two threads when there are enough of them (the server is done
+/// by now, so the second core is free). Stops when `write` returns false.
+pub(super) fn write_in_order(
+    n: usize,
+    format: &(dyn Fn(usize) -> String + Sync),
+    write: &mut dyn FnMut(&str) -> bool,
+) {
+    if n < 4 {
+        for i in 0..n {
             if !write(&format(i)) {
                 return;
             }
         }
         return;
     }
-    in_order_on_two_threads(chunks.len(), &format, write);
+    in_order_on_two_threads(n, format, write);
 }
 
 /// Work shared by the writer and the helper.

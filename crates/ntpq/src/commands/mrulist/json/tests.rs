@@ -129,6 +129,33 @@ fn the_list_is_a_start_record_typed_entries_and_an_end_record() {
     assert!(lstints.windows(2).all(|w| w[0] <= w[1]), "{lstints:?}");
 }
 
+/// Long enough to be formatted on two threads (five chunks): every entry
+/// once, in order.
+#[test]
+fn a_long_list_comes_whole_and_in_order() {
+    let toml = "[mru]\ngenerate = { count = 20000, spacing = 0.01, newest_ago = 1 }\n";
+    let mut h = Harness::new(toml);
+    let (ran, recs) = json_run(&mut h, "mrulist");
+    assert!(!ran.failed, "{}", ran.stderr);
+    let entries = of_type(&recs, "mru_entry");
+    let held = h.server.borrow().state().mru().entries().len();
+    assert!(held >= 20_000);
+    assert_eq!(entries.len(), held);
+    let lstints: Vec<i64> = entries
+        .iter()
+        .map(|e| e["lstint"].as_i64().unwrap())
+        .collect();
+    assert!(lstints.windows(2).all(|w| w[0] <= w[1]));
+    let mut addrs: Vec<&str> = entries
+        .iter()
+        .map(|e| e["addr"].as_str().unwrap())
+        .collect();
+    addrs.sort_unstable();
+    addrs.dedup();
+    assert_eq!(addrs.len(), held, "no entry twice");
+    assert_eq!(recs.last().unwrap()["entries"], held);
+}
+
 #[test]
 fn sort_and_filters_apply_as_in_classic_mode() {
     let mut h = Harness::new(SMALL);
