@@ -1,7 +1,7 @@
 //! A real NTPsec `ntpd` on 127.0.0.1:123 for the end-to-end suites.
 //!
 //! Only one ntpd can own 127.0.0.1:123 (ntpd has no port option, and ntpq
-//! always queries port 123), so a test binary takes turns ([`turns`]):
+//! always queries port 123), so a test binary takes turns (module `turns`):
 //!
 //! * [`shared`]: tests that only read from ntpd share one, started at first
 //!   use (with a setup step, e.g. filling its MRU list) and stopped when
@@ -9,7 +9,7 @@
 //! * [`exclusive`] (also [`RealNtpd::start`]): a test that changes ntpd
 //!   gets a fresh one of its own, stopped when the returned guard drops.
 //!
-//! Across processes a lock file serialises every user ([`lock`]).
+//! Across processes a lock file serialises every user (module `lock`).
 //!
 //! Each ntpd runs `/usr/sbin/ntpd -n -c CONF -p PIDFILE` in the foreground
 //! from a fresh temporary directory (stdout and stderr go to `ntpd.log`

@@ -20,7 +20,7 @@ pub fn scenario(name: &str) -> Scenario {
     Scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// A loopback address for slot `n` of a suite: 127.<a>.<b>.<c> with `a`
+/// A loopback address for slot `n` of a suite: `127.<a>.<b>.<c>` with `a`
 /// identifying the suite, so suites and cases can run in parallel.
 pub fn loopback(suite: u8, n: usize) -> Ipv4Addr {
     Ipv4Addr::new(127, suite, (n / 250) as u8, (n % 250 + 1) as u8)

@@ -1,6 +1,6 @@
 //! The lock file that serialises every user of 127.0.0.1:123 across
 //! processes (several test binaries, several `cargo test` runs):
-//! `$TMPDIR/ntpq-rs-real-ntpd.lock` holds "<test pid> <ntpd pid>". A lock
+//! `$TMPDIR/ntpq-rs-real-ntpd.lock` holds "`<test pid> <ntpd pid>`". A lock
 //! left by a dead test process is stale: its ntpd, if still alive and
 //! recognisably ours (its command line names one of our temporary
 //! directories), is killed and its directories are removed.

@@ -1,5 +1,5 @@
 //! `mrulist` (mrulist.md): retrieval driven by the protocol crate's
-//! [`MruEngine`], the reference's normal, direct and raw output, and
+//! [`MruEngine`](ntp_control::mru::MruEngine), the reference's normal, direct and raw output, and
 //! ntpq-rs's report on busy servers (its text is ntpq-format's).
 
 use std::collections::HashMap;
