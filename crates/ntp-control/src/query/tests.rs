@@ -6,11 +6,16 @@ fn server() -> SocketAddr {
 }
 
 fn start(opcode: Opcode, now: Instant) -> (Query, Header) {
+    start_with(opcode, Timeouts::default(), now)
+}
+
+/// [`start`] with `timeouts`.
+fn start_with(opcode: Opcode, timeouts: Timeouts, now: Instant) -> (Query, Header) {
     let mut q = Query::new(
         Request::new(opcode, 0, b"".to_vec()),
         0,
         Some(server()),
-        Timeouts::default(),
+        timeouts,
         None,
         now,
     );
@@ -367,18 +372,11 @@ fn signer_is_applied_to_every_send() {
 fn contiguous_prefix_of_an_incomplete_reply() {
     let t0 = Instant::now();
     let data = text(468 * 3);
-    let mut q = Query::new(
-        Request::new(Opcode::ReadMru, 0, vec![]),
-        0,
-        Some(server()),
-        Timeouts {
-            attempts: 1,
-            ..Timeouts::default()
-        },
-        None,
-        t0,
-    );
-    let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
+    let one_attempt = Timeouts {
+        attempts: 1,
+        ..Timeouts::default()
+    };
+    let (mut q, req) = start_with(Opcode::ReadMru, one_attempt, t0);
     let frags = encode_response(&req, 0, 0, &data);
     q.handle_datagram(t0, server(), &frags[0]);
     q.handle_datagram(t0, server(), &frags[2]);
@@ -393,19 +391,12 @@ fn after_the_final_fragment_a_hole_waits_only_the_short_wait() {
     let short = Duration::from_millis(2);
     let data = text(468 * 3);
     for (after_final, wait) in [(Some(short), short), (None, Timeouts::default().secondary)] {
-        let mut q = Query::new(
-            Request::new(Opcode::ReadMru, 0, vec![]),
-            0,
-            Some(server()),
-            Timeouts {
-                attempts: 1,
-                after_final,
-                ..Timeouts::default()
-            },
-            None,
-            t0,
-        );
-        let req = Header::decode(&q.poll_transmit().unwrap()).unwrap();
+        let timeouts = Timeouts {
+            attempts: 1,
+            after_final,
+            ..Timeouts::default()
+        };
+        let (mut q, req) = start_with(Opcode::ReadMru, timeouts, t0);
         let frags = encode_response(&req, 0, 0, &data);
         // Before the final fragment, a hole waits the secondary timeout.
         q.handle_datagram(t0, server(), &frags[0]);
