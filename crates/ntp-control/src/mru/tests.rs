@@ -105,6 +105,16 @@ impl Harness {
         assert_eq!(self.next().unwrap().0, "REQ_NONCE");
         self.ok(Opcode::ReqNonce, &format!("{NONCE}\r\n")).unwrap();
     }
+
+    /// After the nonce, one whole reply of five entries (the timer is then
+    /// from the round trip); the request that follows it.
+    fn after_one_whole_reply(&mut self) -> (String, Timeouts) {
+        self.start();
+        self.next().unwrap();
+        self.ok(Opcode::ReadMru, &mru_reply(1, 5, START, false))
+            .unwrap();
+        self.next().unwrap()
+    }
 }
 
 #[test]
@@ -443,12 +453,7 @@ fn reply_size_follows_what_arrives_before_a_loss() {
     };
     let mut h = Harness::new("frags=64");
     h.engine.set_frags_cap(128);
-    h.start();
-    h.next().unwrap();
-    // A whole reply first: the timer is now from the round trip.
-    h.ok(Opcode::ReadMru, &mru_reply(1, 5, START, false))
-        .unwrap();
-    let (req, before) = h.next().unwrap();
+    let (req, before) = h.after_one_whole_reply();
     let asked = frags_of(&req);
     // 200 entries (many fragments) of which 150 arrived before the loss.
     let full = mru_reply(10, 200, START + 10, false);
@@ -474,11 +479,7 @@ fn reply_size_follows_what_arrives_before_a_loss() {
 #[test]
 fn back_off_only_from_a_silent_server() {
     let mut h = Harness::new("");
-    h.start();
-    h.next().unwrap();
-    h.ok(Opcode::ReadMru, &mru_reply(1, 5, START, false))
-        .unwrap();
-    let (_, before) = h.next().unwrap();
+    let (_, before) = h.after_one_whole_reply();
     // Fragments came, but not the first: the server answers.
     h.err(QueryError::Incomplete).unwrap();
     let (_, t) = h.next().unwrap();
